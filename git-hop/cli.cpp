@@ -1,0 +1,92 @@
+#include "cli.hpp"
+
+#include <hop/output.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace cli {
+
+namespace {
+
+std::string format_options(const po::options_description& options)
+{
+  std::ostringstream os;
+  os << options;
+  return os.str();
+}
+
+} // namespace
+
+void usage_error(const std::string& message, const std::string& usage,
+                 const po::options_description* options)
+{
+  hop::output::error(message);
+  std::fflush(stdout);
+  std::cerr << usage << "\n";
+  if (options) {
+    std::cerr << "\n" << format_options(*options);
+  }
+  std::cerr.flush();
+  throw Exit{129};
+}
+
+po::variables_map parse(const Args& args, po::options_description& options,
+                        const po::positional_options_description& positional,
+                        const std::string& usage)
+{
+  po::options_description common("Common options");
+  common.add_options()
+    ("help,h", "show this help (--help opens the manual)")
+    ("quiet,q", "print less on stderr")
+    ("verbose,v", "print more on stderr");
+  po::options_description all;
+  all.add(options).add(common);
+
+  po::variables_map vm;
+  try {
+    auto parsed = po::command_line_parser(args)
+                    .options(all)
+                    .positional(positional)
+                    .style(po::command_line_style::unix_style ^
+                           po::command_line_style::allow_guessing)
+                    .run();
+    po::store(parsed, vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    usage_error(e.what(), usage, &all);
+  }
+  if (vm.count("help")) {
+    for (const auto& a : args) {
+      if (a == "--help") {
+        throw Exit{open_manual()};
+      }
+    }
+    std::cout << usage << "\n\n" << format_options(all);
+    std::cout.flush();
+    throw Exit{0};
+  }
+  if (vm.count("quiet")) {
+    hop::output::set_verbosity(-1);
+  } else if (vm.count("verbose")) {
+    hop::output::set_verbosity(1);
+  }
+  return vm;
+}
+
+int open_manual()
+{
+  std::fflush(stdout);
+  execlp("git", "git", "help", "hop", static_cast<char*>(nullptr));
+  hop::output::error("cannot run 'git help hop'");
+  return 128;
+}
+
+bool interactive()
+{
+  return isatty(STDIN_FILENO) != 0 && isatty(STDERR_FILENO) != 0;
+}
+
+} // namespace cli

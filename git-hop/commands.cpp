@@ -1,0 +1,17 @@
+#include "cli.hpp"
+
+int cmd_new(const cli::Args& args);
+int cmd_status(const cli::Args& args);
+
+namespace cli {
+
+const std::vector<Command>& commands()
+{
+  static const std::vector<Command> table = {
+    {"new", cmd_new, "create a git-hop project from a database"},
+    {"status", cmd_status, "show the project, database, git and release state"},
+  };
+  return table;
+}
+
+} // namespace cli

@@ -1,0 +1,157 @@
+// git-hop: the executable behind 'git hop'. Reads the global options,
+// finds the command in the table and runs it; the only place errors are
+// caught and rendered.
+#include "cli.hpp"
+
+#include <hop/build_info.hpp>
+#include <hop/error.hpp>
+#include <hop/git/repository.hpp>
+#include <hop/output.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char* const k_usage =
+  "usage: git hop [--version] [-h | --help] [-q | --quiet] [-v | --verbose]\n"
+  "               [--color=<when>] [<command> [<args>]]";
+
+void print_usage(std::ostream& os)
+{
+  os << k_usage << "\n\n"
+     << "'git hop' alone is 'git hop status'.\n\n"
+     << "Commands:\n";
+  for (const auto& c : cli::commands()) {
+    std::string name = c.name;
+    name.resize(std::max<size_t>(name.size() + 2, 12), ' ');
+    os << "   " << name << c.summary << "\n";
+  }
+  os << "\nSee 'git hop <command> -h' for a command's options and "
+        "'git hop --help' for the manual.\n";
+}
+
+size_t edit_distance(const std::string& a, const std::string& b)
+{
+  std::vector<size_t> prev(b.size() + 1);
+  std::vector<size_t> cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) {
+    prev[j] = j;
+  }
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+int unknown_command(const std::string& name)
+{
+  std::fflush(stdout);
+  std::fprintf(stderr,
+               "git hop: '%s' is not a git-hop command. See 'git hop "
+               "--help'.\n",
+               name.c_str());
+  const cli::Command* best = nullptr;
+  size_t best_distance = 0;
+  for (const auto& c : cli::commands()) {
+    size_t d = edit_distance(name, c.name);
+    if (std::string(c.name).rfind(name, 0) == 0) {
+      d = 0;
+    }
+    if (!best || d < best_distance) {
+      best = &c;
+      best_distance = d;
+    }
+  }
+  if (best && best_distance <= std::max<size_t>(2, name.size() / 2)) {
+    std::fprintf(stderr, "\nThe most similar command is\n\t%s\n", best->name);
+  }
+  return 1;
+}
+
+int run(int argc, char** argv)
+{
+  int verbosity = 0;
+  auto color = hop::output::Color::automatic;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--version") {
+      std::cout << "git-hop version " << HOP_VERSION << "\n";
+      return 0;
+    }
+    if (arg == "-h") {
+      print_usage(std::cout);
+      return 0;
+    }
+    if (arg == "--help") {
+      return cli::open_manual();
+    }
+    if (arg == "-q" || arg == "--quiet") {
+      verbosity = -1;
+    } else if (arg == "-v" || arg == "--verbose") {
+      verbosity = 1;
+    } else if (arg == "--no-color") {
+      color = hop::output::Color::never;
+    } else if (arg.rfind("--color", 0) == 0) {
+      std::string when = arg == "--color" ? "always" : arg.substr(8);
+      if (arg.size() > 7 && arg[7] != '=') {
+        hop::output::error("unknown option '" + arg + "'");
+        print_usage(std::cerr);
+        return 129;
+      }
+      if (when == "always") {
+        color = hop::output::Color::always;
+      } else if (when == "never") {
+        color = hop::output::Color::never;
+      } else if (when == "auto") {
+        color = hop::output::Color::automatic;
+      } else {
+        hop::output::error("invalid --color value '" + when +
+                           "': expected always, never or auto");
+        return 129;
+      }
+    } else {
+      hop::output::error("unknown option '" + arg + "'");
+      print_usage(std::cerr);
+      return 129;
+    }
+  }
+  hop::output::configure(verbosity, color);
+
+  std::string name = i < argc ? argv[i++] : "status";
+  cli::Args args(argv + i, argv + argc);
+  for (const auto& c : cli::commands()) {
+    if (name == c.name) {
+      hop::git::Library git_library;
+      return c.run(args);
+    }
+  }
+  return unknown_command(name);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  try {
+    return run(argc, argv);
+  } catch (const cli::Exit& e) {
+    return e.code;
+  } catch (const hop::Error& e) {
+    hop::output::render(e);
+    return e.exit_code();
+  } catch (const std::exception& e) {
+    hop::output::render(hop::fatal(e.what()));
+    return hop::k_exit_fatal;
+  }
+}

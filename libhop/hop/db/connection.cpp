@@ -1,0 +1,295 @@
+#include "connection.hpp"
+
+#include "../output.hpp"
+
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <cstdlib>
+
+namespace hop::db {
+
+namespace {
+
+std::string first_line(std::string_view sql)
+{
+  size_t b = sql.find_first_not_of(" \t\n");
+  if (b == std::string_view::npos) {
+    return "";
+  }
+  sql = sql.substr(b);
+  size_t e = sql.find('\n');
+  std::string line(sql.substr(0, e));
+  if (e != std::string_view::npos) {
+    line += " ...";
+  }
+  return line;
+}
+
+void trace_sql(std::string_view sql,
+               std::chrono::steady_clock::time_point start)
+{
+  if (!output::tracing()) {
+    return;
+  }
+  auto ms = std::chrono::duration<double, std::milli>(
+              std::chrono::steady_clock::now() - start)
+              .count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  output::trace("sql: " + first_line(sql) + "  (" + buf + ")");
+}
+
+Error error_from_result(const PGresult* res, PGconn* conn)
+{
+  auto field = [&](int code) -> std::string {
+    const char* v = res ? PQresultErrorField(res, code) : nullptr;
+    return v ? v : "";
+  };
+  std::string primary = field(PG_DIAG_MESSAGE_PRIMARY);
+  if (primary.empty()) {
+    primary = tidy_libpq_message(PQerrorMessage(conn));
+  }
+  std::string pos = field(PG_DIAG_STATEMENT_POSITION);
+  Error e(primary, field(PG_DIAG_SQLSTATE), pos.empty() ? 0 : std::atoi(pos.c_str()));
+  if (auto d = field(PG_DIAG_MESSAGE_DETAIL); !d.empty()) {
+    e.detail("DETAIL: " + d);
+  }
+  if (auto sqlstate = field(PG_DIAG_SQLSTATE); !sqlstate.empty()) {
+    e.detail("SQLSTATE: " + sqlstate);
+  }
+  if (auto h = field(PG_DIAG_MESSAGE_HINT); !h.empty()) {
+    e.hint(h);
+  }
+  return e;
+}
+
+} // namespace
+
+Error::Error(const std::string& message, std::string sqlstate, int position)
+  : hop::Error(message),
+    m_sqlstate(std::move(sqlstate)),
+    m_position(position)
+{
+}
+
+std::string tidy_libpq_message(std::string_view message)
+{
+  std::string m(message);
+  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
+    m.pop_back();
+  }
+  // "connection to server on socket "/x/.s.PGSQL.5432" failed: FATAL:  ..."
+  if (auto p = m.find("failed: "); p != std::string::npos &&
+                                    m.rfind("connection to server", 0) == 0) {
+    m = m.substr(p + 8);
+  }
+  if (m.rfind("FATAL:  ", 0) == 0) {
+    m = m.substr(8);
+  }
+  return m;
+}
+
+void Result::Free::operator()(pg_result* r) const
+{
+  PQclear(r);
+}
+
+Result::Result(pg_result* res) : m_res(res) {}
+
+int Result::rows() const
+{
+  return m_res ? PQntuples(m_res.get()) : 0;
+}
+
+int Result::columns() const
+{
+  return m_res ? PQnfields(m_res.get()) : 0;
+}
+
+bool Result::is_null(int row, int col) const
+{
+  return PQgetisnull(m_res.get(), row, col) != 0;
+}
+
+std::string Result::value(int row, int col) const
+{
+  if (row >= rows() || col >= columns()) {
+    HOP_BUG("db::Result::value out of range");
+  }
+  return PQgetvalue(m_res.get(), row, col);
+}
+
+std::optional<std::string> Result::get(int row, int col) const
+{
+  if (is_null(row, col)) {
+    return std::nullopt;
+  }
+  return value(row, col);
+}
+
+void Connection::Finish::operator()(pg_conn* c) const
+{
+  PQfinish(c);
+}
+
+Connection::Connection(pg_conn* conn) : m_conn(conn) {}
+
+Connection::~Connection() = default;
+
+std::optional<Connection>
+Connection::try_connect(const std::map<std::string, std::string>& keywords,
+                        std::string* error)
+{
+  std::vector<const char*> keys;
+  std::vector<const char*> values;
+  for (const auto& [k, v] : keywords) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back("fallback_application_name");
+  values.push_back("git-hop");
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  auto start = std::chrono::steady_clock::now();
+  PGconn* raw = PQconnectdbParams(keys.data(), values.data(), 0);
+  Connection conn(raw);
+  if (!raw || PQstatus(raw) != CONNECTION_OK) {
+    if (error) {
+      *error = raw ? tidy_libpq_message(PQerrorMessage(raw))
+                   : "out of memory";
+    }
+    return std::nullopt;
+  }
+  // Server notices ("relation already exists, skipping") are for traces.
+  PQsetNoticeProcessor(
+    raw,
+    [](void*, const char* message) {
+      output::trace(std::string("db: ") + tidy_libpq_message(message));
+    },
+    nullptr);
+  if (output::tracing()) {
+    auto ms = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+    output::trace("db: connected to '" + conn.dbname() + "' as " +
+                  conn.user() + " (" + buf + ")");
+  }
+  return conn;
+}
+
+Connection
+Connection::connect(const std::map<std::string, std::string>& keywords)
+{
+  std::string error;
+  auto conn = try_connect(keywords, &error);
+  if (!conn) {
+    auto it = keywords.find("dbname");
+    std::string name = it != keywords.end() ? it->second : "(default)";
+    Error e("cannot connect to database '" + name + "'", "", 0);
+    e.detail(error);
+    throw e;
+  }
+  return std::move(*conn);
+}
+
+Result Connection::exec(std::string_view sql)
+{
+  auto start = std::chrono::steady_clock::now();
+  std::string text(sql);
+  PGresult* res = PQexec(m_conn.get(), text.c_str());
+  Result result(res);
+  trace_sql(sql, start);
+  auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+      status != PGRES_EMPTY_QUERY) {
+    throw error_from_result(res, m_conn.get());
+  }
+  return result;
+}
+
+Result Connection::query(std::string_view sql, const Params& params)
+{
+  std::vector<const char*> values;
+  for (const auto& p : params) {
+    values.push_back(p ? p->c_str() : nullptr);
+  }
+  auto start = std::chrono::steady_clock::now();
+  std::string text(sql);
+  PGresult* res =
+    PQexecParams(m_conn.get(), text.c_str(), static_cast<int>(values.size()),
+                 nullptr, values.data(), nullptr, nullptr, 0);
+  Result result(res);
+  trace_sql(sql, start);
+  auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    throw error_from_result(res, m_conn.get());
+  }
+  return result;
+}
+
+std::string Connection::quote_ident(std::string_view name) const
+{
+  char* q = PQescapeIdentifier(m_conn.get(), name.data(), name.size());
+  if (!q) {
+    throw Error("cannot quote identifier: " +
+                  tidy_libpq_message(PQerrorMessage(m_conn.get())),
+                "", 0);
+  }
+  std::string s = q;
+  PQfreemem(q);
+  return s;
+}
+
+std::string Connection::dbname() const
+{
+  return PQdb(m_conn.get());
+}
+
+std::string Connection::user() const
+{
+  return PQuser(m_conn.get());
+}
+
+std::string Connection::host() const
+{
+  const char* h = PQhost(m_conn.get());
+  return h ? h : "";
+}
+
+std::string Connection::port() const
+{
+  const char* p = PQport(m_conn.get());
+  return p ? p : "";
+}
+
+int Connection::server_version() const
+{
+  return PQserverVersion(m_conn.get());
+}
+
+Transaction::Transaction(Connection& conn) : m_conn(conn)
+{
+  m_conn.exec("BEGIN");
+}
+
+Transaction::~Transaction()
+{
+  if (!m_done) {
+    try {
+      m_conn.exec("ROLLBACK");
+    } catch (...) {
+      // The connection is gone; the server rolls back by itself.
+    }
+  }
+}
+
+void Transaction::commit()
+{
+  m_conn.exec("COMMIT");
+  m_done = true;
+}
+
+} // namespace hop::db

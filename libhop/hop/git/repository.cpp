@@ -1,0 +1,380 @@
+#include "repository.hpp"
+
+#include "../error.hpp"
+#include "../output.hpp"
+
+#include <git2.h>
+#include <git2/sys/repository.h>
+
+#include <cstdlib>
+
+namespace hop::git {
+
+namespace {
+
+template <typename T, void (*F)(T*)>
+struct Deleter
+{
+  void operator()(T* p) const { F(p); }
+};
+
+using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
+using SignaturePtr =
+  std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
+using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
+using CommitPtr =
+  std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+using ObjectPtr =
+  std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+using RefPtr =
+  std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+using StatusListPtr =
+  std::unique_ptr<git_status_list,
+                  Deleter<git_status_list, git_status_list_free>>;
+using BranchIterPtr =
+  std::unique_ptr<git_branch_iterator,
+                  Deleter<git_branch_iterator, git_branch_iterator_free>>;
+using ConfigPtr =
+  std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
+
+std::string last_error()
+{
+  const git_error* e = git_error_last();
+  return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+void check(int rc, const std::string& what)
+{
+  if (rc < 0) {
+    throw fatal(what).detail(last_error());
+  }
+}
+
+std::string oid_str(const git_oid* oid)
+{
+  char buf[GIT_OID_HEXSZ + 1];
+  git_oid_tostr(buf, sizeof buf, oid);
+  return buf;
+}
+
+struct StrArray
+{
+  git_strarray array{};
+  ~StrArray() { git_strarray_dispose(&array); }
+};
+
+} // namespace
+
+Library::Library()
+{
+  git_libgit2_init();
+  // git itself accepts repositories with these extensions.
+  const char* extensions[] = {"worktreeconfig"};
+  git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, 1);
+}
+
+Library::~Library()
+{
+  git_libgit2_shutdown();
+}
+
+void Repository::Free::operator()(git_repository* r) const
+{
+  git_repository_free(r);
+}
+
+Repository::Repository(git_repository* repo) : m_repo(repo) {}
+
+Repository::~Repository() = default;
+
+std::optional<Repository> Repository::discover(const std::filesystem::path& path)
+{
+  git_repository* raw = nullptr;
+  const char* git_dir = std::getenv("GIT_DIR");
+  if (git_dir && *git_dir) {
+    // Inside a hook: git exports GIT_DIR (and maybe GIT_WORK_TREE, which
+    // GIT_REPOSITORY_OPEN_FROM_ENV refuses in libgit2 1.5).
+    check(git_repository_open_ext(&raw, git_dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
+                                  nullptr),
+          std::string("cannot open the git repository '") + git_dir +
+            "' named by GIT_DIR");
+    Repository repo(raw);
+    const char* work_tree = std::getenv("GIT_WORK_TREE");
+    if (work_tree && *work_tree) {
+      check(git_repository_set_workdir(raw, work_tree, 0),
+            std::string("cannot use the work tree '") + work_tree +
+              "' named by GIT_WORK_TREE");
+    }
+    const char* index_file = std::getenv("GIT_INDEX_FILE");
+    if (index_file && *index_file) {
+      git_index* index = nullptr;
+      check(git_index_open(&index, index_file),
+            std::string("cannot open the index '") + index_file +
+              "' named by GIT_INDEX_FILE");
+      IndexPtr holder(index);
+      git_repository_set_index(raw, index);
+    }
+    return repo;
+  }
+  int rc = git_repository_open_ext(&raw, path.c_str(), 0, nullptr);
+  if (rc == GIT_ENOTFOUND) {
+    return std::nullopt;
+  }
+  check(rc, "cannot open the git repository at '" + path.string() + "'");
+  return Repository(raw);
+}
+
+Repository Repository::init(const std::filesystem::path& path,
+                            const std::string& initial_branch)
+{
+  git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
+  opts.flags = GIT_REPOSITORY_INIT_MKPATH;
+  opts.initial_head = initial_branch.c_str();
+  git_repository* raw = nullptr;
+  check(git_repository_init_ext(&raw, path.c_str(), &opts),
+        "cannot create a git repository in '" + path.string() + "'");
+  output::trace("git: init " + path.string());
+  return Repository(raw);
+}
+
+std::filesystem::path Repository::workdir() const
+{
+  const char* w = git_repository_workdir(m_repo.get());
+  if (!w) {
+    throw fatal("the git repository has no work tree")
+      .detail(std::string("repository: ") + git_repository_path(m_repo.get()));
+  }
+  std::string s = w;
+  if (s.size() > 1 && s.back() == '/') {
+    s.pop_back();
+  }
+  return s;
+}
+
+std::filesystem::path Repository::gitdir() const
+{
+  return git_repository_path(m_repo.get());
+}
+
+std::optional<std::string> Repository::current_branch() const
+{
+  git_reference* raw = nullptr;
+  if (git_reference_lookup(&raw, m_repo.get(), "HEAD") < 0) {
+    return std::nullopt;
+  }
+  RefPtr head(raw);
+  if (git_reference_type(raw) != GIT_REFERENCE_SYMBOLIC) {
+    return std::nullopt;
+  }
+  std::string target = git_reference_symbolic_target(raw);
+  const std::string prefix = "refs/heads/";
+  if (target.rfind(prefix, 0) == 0) {
+    return target.substr(prefix.size());
+  }
+  return target;
+}
+
+std::optional<std::string> Repository::head_id() const
+{
+  git_oid oid;
+  if (git_reference_name_to_id(&oid, m_repo.get(), "HEAD") < 0) {
+    return std::nullopt;
+  }
+  return oid_str(&oid);
+}
+
+std::string Repository::short_id(const std::string& id)
+{
+  return id.substr(0, 7);
+}
+
+std::vector<StatusEntry> Repository::status() const
+{
+  git_status_options opts = GIT_STATUS_OPTIONS_INIT;
+  opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
+  opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED |
+               GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS |
+               GIT_STATUS_OPT_EXCLUDE_SUBMODULES;
+  git_status_list* raw = nullptr;
+  check(git_status_list_new(&raw, m_repo.get(), &opts),
+        "cannot read the status of the work tree");
+  StatusListPtr list(raw);
+  std::vector<StatusEntry> entries;
+  size_t n = git_status_list_entrycount(raw);
+  for (size_t i = 0; i < n; ++i) {
+    const git_status_entry* e = git_status_byindex(raw, i);
+    if (e->status == GIT_STATUS_CURRENT || (e->status & GIT_STATUS_IGNORED)) {
+      continue;
+    }
+    StatusEntry entry;
+    const git_diff_delta* d = e->head_to_index ? e->head_to_index
+                                               : e->index_to_workdir;
+    entry.path = d && d->new_file.path ? d->new_file.path
+                                       : (d ? d->old_file.path : "");
+    entry.staged = (e->status & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
+                                 GIT_STATUS_INDEX_DELETED |
+                                 GIT_STATUS_INDEX_RENAMED |
+                                 GIT_STATUS_INDEX_TYPECHANGE)) != 0;
+    entry.untracked = (e->status & GIT_STATUS_WT_NEW) != 0;
+    entry.unstaged = (e->status & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_DELETED |
+                                   GIT_STATUS_WT_RENAMED |
+                                   GIT_STATUS_WT_TYPECHANGE)) != 0;
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+void Repository::add_all()
+{
+  git_index* raw = nullptr;
+  check(git_repository_index(&raw, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw);
+  const char* all = "*";
+  git_strarray paths{const_cast<char**>(&all), 1};
+  check(git_index_add_all(raw, &paths, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr),
+        "cannot stage the files");
+  check(git_index_update_all(raw, &paths, nullptr, nullptr),
+        "cannot stage the files");
+  check(git_index_write(raw), "cannot write the index");
+}
+
+std::string Repository::commit(const std::string& message)
+{
+  git_index* raw_index = nullptr;
+  check(git_repository_index(&raw_index, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw_index);
+  git_oid tree_id;
+  check(git_index_write_tree(&tree_id, raw_index), "cannot write the tree");
+  git_tree* raw_tree = nullptr;
+  check(git_tree_lookup(&raw_tree, m_repo.get(), &tree_id),
+        "cannot read the tree");
+  TreePtr tree(raw_tree);
+
+  git_signature* raw_sig = nullptr;
+  check(git_signature_default(&raw_sig, m_repo.get()),
+        "cannot commit: no git identity");
+  SignaturePtr sig(raw_sig);
+
+  CommitPtr parent;
+  git_oid parent_id;
+  if (git_reference_name_to_id(&parent_id, m_repo.get(), "HEAD") == 0) {
+    git_commit* raw_parent = nullptr;
+    check(git_commit_lookup(&raw_parent, m_repo.get(), &parent_id),
+          "cannot read HEAD");
+    parent.reset(raw_parent);
+  }
+  const git_commit* parents[] = {parent.get()};
+  git_oid id;
+  check(git_commit_create(&id, m_repo.get(), "HEAD", raw_sig, raw_sig, nullptr,
+                          message.c_str(), raw_tree, parent ? 1 : 0,
+                          parent ? parents : nullptr),
+        "cannot commit");
+  std::string hex = oid_str(&id);
+  output::trace("git: commit " + short_id(hex) + " " +
+                message.substr(0, message.find('\n')));
+  return hex;
+}
+
+void Repository::create_tag(const std::string& name, const std::string& target,
+                            const std::string& message)
+{
+  git_oid oid;
+  check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
+  git_object* raw = nullptr;
+  check(git_object_lookup(&raw, m_repo.get(), &oid, GIT_OBJECT_COMMIT),
+        "cannot find commit " + target);
+  ObjectPtr obj(raw);
+  git_signature* raw_sig = nullptr;
+  check(git_signature_default(&raw_sig, m_repo.get()),
+        "cannot tag: no git identity");
+  SignaturePtr sig(raw_sig);
+  git_oid tag_id;
+  check(git_tag_create(&tag_id, m_repo.get(), name.c_str(), raw, raw_sig,
+                       message.c_str(), 0),
+        "cannot create tag '" + name + "'");
+  output::trace("git: tag " + name + " -> " + short_id(target));
+}
+
+std::vector<std::string> Repository::local_branches() const
+{
+  git_branch_iterator* raw = nullptr;
+  check(git_branch_iterator_new(&raw, m_repo.get(), GIT_BRANCH_LOCAL),
+        "cannot list branches");
+  BranchIterPtr it(raw);
+  std::vector<std::string> names;
+  git_reference* ref = nullptr;
+  git_branch_t type;
+  while (git_branch_next(&ref, &type, raw) == 0) {
+    RefPtr holder(ref);
+    const char* name = nullptr;
+    if (git_branch_name(&name, ref) == 0 && name) {
+      names.emplace_back(name);
+    }
+  }
+  return names;
+}
+
+std::vector<std::string> Repository::tags() const
+{
+  StrArray names;
+  check(git_tag_list(&names.array, m_repo.get()), "cannot list tags");
+  std::vector<std::string> out;
+  for (size_t i = 0; i < names.array.count; ++i) {
+    out.emplace_back(names.array.strings[i]);
+  }
+  return out;
+}
+
+std::optional<std::string> Repository::resolve(const std::string& refish) const
+{
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, m_repo.get(), (refish + "^{commit}").c_str()) <
+      0) {
+    return std::nullopt;
+  }
+  ObjectPtr obj(raw);
+  return oid_str(git_object_id(raw));
+}
+
+bool Repository::has_signature(std::string* error) const
+{
+  git_signature* raw = nullptr;
+  if (git_signature_default(&raw, m_repo.get()) < 0) {
+    if (error) {
+      *error = last_error();
+    }
+    return false;
+  }
+  git_signature_free(raw);
+  return true;
+}
+
+bool default_signature_available(std::string* error)
+{
+  git_config* raw = nullptr;
+  if (git_config_open_default(&raw) < 0) {
+    if (error) {
+      *error = last_error();
+    }
+    return false;
+  }
+  ConfigPtr cfg(raw);
+  git_config* snap = nullptr;
+  if (git_config_snapshot(&snap, raw) < 0) {
+    if (error) {
+      *error = last_error();
+    }
+    return false;
+  }
+  ConfigPtr snapshot(snap);
+  const char* name = nullptr;
+  const char* email = nullptr;
+  bool ok = git_config_get_string(&name, snap, "user.name") == 0 && *name &&
+            git_config_get_string(&email, snap, "user.email") == 0 && *email;
+  if (!ok && error) {
+    *error = "user.name and user.email are not both set";
+  }
+  return ok;
+}
+
+} // namespace hop::git

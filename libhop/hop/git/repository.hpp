@@ -1,0 +1,102 @@
+// git through libgit2. The only user of git2.h.
+//
+//   git::Library lib;                        // once, in main
+//   auto repo = git::Repository::discover(".");   // honours GIT_DIR,
+//                                            // GIT_WORK_TREE, GIT_INDEX_FILE
+//   if (repo && repo->is_clean()) ...
+//   repo->add_all();
+//   auto id = repo->commit("message");
+//   repo->create_tag("0.0.0", id, "0.0.0");
+//
+// libgit2 runs no hooks: the commits git-hop makes bypass the user's hooks
+// on purpose. Signatures come from git's configuration (user.name,
+// user.email).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+struct git_repository;
+
+namespace hop::git {
+
+// Initialises libgit2 for the life of the process.
+class Library {
+public:
+  Library();
+  ~Library();
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+};
+
+struct StatusEntry
+{
+  std::string path;
+  bool staged = false;
+  bool unstaged = false;
+  bool untracked = false;
+};
+
+class Repository {
+public:
+  // Find the repository containing `path`. Inside a git hook (GIT_DIR,
+  // GIT_WORK_TREE, GIT_INDEX_FILE exported) use those. nullopt when there
+  // is none.
+  static std::optional<Repository> discover(const std::filesystem::path& path);
+  // Create a repository in `path` whose unborn HEAD is `initial_branch`.
+  static Repository init(const std::filesystem::path& path,
+                         const std::string& initial_branch);
+
+  Repository(Repository&&) noexcept = default;
+  Repository& operator=(Repository&&) noexcept = default;
+  ~Repository();
+
+  std::filesystem::path workdir() const;
+  std::filesystem::path gitdir() const;
+
+  // The branch HEAD points at (also when unborn); nullopt when detached.
+  std::optional<std::string> current_branch() const;
+  // Full hex id of HEAD's commit; nullopt when unborn.
+  std::optional<std::string> head_id() const;
+  // Short (7) hex id.
+  static std::string short_id(const std::string& id);
+
+  // Changed, staged and untracked (not ignored) files.
+  std::vector<StatusEntry> status() const;
+  bool is_clean() const { return status().empty(); }
+
+  // Stage every file of the work tree (respecting .gitignore), removals
+  // too, like "git add -A".
+  void add_all();
+  // Commit the index on HEAD with the configured signature; returns the id.
+  std::string commit(const std::string& message);
+  // Create the annotated tag `name` on commit `target`.
+  void create_tag(const std::string& name, const std::string& target,
+                  const std::string& message);
+
+  std::vector<std::string> local_branches() const;
+  std::vector<std::string> tags() const;
+  // The commit a tag or branch points to.
+  std::optional<std::string> resolve(const std::string& refish) const;
+
+  // Whether user.name and user.email are configured; if not, `error`
+  // receives libgit2's message.
+  bool has_signature(std::string* error) const;
+
+private:
+  explicit Repository(git_repository* repo);
+  struct Free
+  {
+    void operator()(git_repository* r) const;
+  };
+  std::unique_ptr<git_repository, Free> m_repo;
+};
+
+// Whether the user's configuration (global/system) has an identity, with
+// no repository at hand.
+bool default_signature_available(std::string* error);
+
+} // namespace hop::git

@@ -1,0 +1,138 @@
+#include "json.hpp"
+
+#include <cstdio>
+
+namespace hop::json {
+
+std::string quote(std::string_view text)
+{
+  std::string q = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+    case '"':
+      q += "\\\"";
+      break;
+    case '\\':
+      q += "\\\\";
+      break;
+    case '\n':
+      q += "\\n";
+      break;
+    case '\r':
+      q += "\\r";
+      break;
+    case '\t':
+      q += "\\t";
+      break;
+    default:
+      if (c < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        q += buf;
+      } else {
+        q += static_cast<char>(c);
+      }
+    }
+  }
+  return q + "\"";
+}
+
+void Writer::newline()
+{
+  m_out += '\n';
+  m_out.append(static_cast<size_t>(m_depth) * 2, ' ');
+}
+
+void Writer::before_value()
+{
+  if (m_after_key) {
+    m_after_key = false;
+    return;
+  }
+  if (m_depth > 0) {
+    if (!m_first) {
+      m_out += ',';
+    }
+    newline();
+  }
+  m_first = false;
+}
+
+Writer& Writer::begin_object()
+{
+  before_value();
+  m_out += '{';
+  ++m_depth;
+  m_first = true;
+  return *this;
+}
+
+Writer& Writer::end_object()
+{
+  --m_depth;
+  if (!m_first) {
+    newline();
+  }
+  m_out += '}';
+  m_first = false;
+  return *this;
+}
+
+Writer& Writer::begin_array()
+{
+  before_value();
+  m_out += '[';
+  ++m_depth;
+  m_first = true;
+  return *this;
+}
+
+Writer& Writer::end_array()
+{
+  --m_depth;
+  if (!m_first) {
+    newline();
+  }
+  m_out += ']';
+  m_first = false;
+  return *this;
+}
+
+Writer& Writer::key(std::string_view name)
+{
+  before_value();
+  m_out += quote(name);
+  m_out += ": ";
+  m_after_key = true;
+  return *this;
+}
+
+Writer& Writer::value(std::string_view text)
+{
+  before_value();
+  m_out += quote(text);
+  return *this;
+}
+
+Writer& Writer::value(bool b)
+{
+  before_value();
+  m_out += b ? "true" : "false";
+  return *this;
+}
+
+Writer& Writer::value(long long n)
+{
+  before_value();
+  m_out += std::to_string(n);
+  return *this;
+}
+
+Writer& Writer::null()
+{
+  before_value();
+  m_out += "null";
+  return *this;
+}
+
+} // namespace hop::json

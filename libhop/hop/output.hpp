@@ -1,0 +1,42 @@
+// Terminal output, git-style. Primary results go to stdout (out());
+// everything chatty goes to stderr: info() (silenced by -q), verbose()
+// (shown with -v), warning:, error:, fatal:, hint: (one prefix per line).
+// Colour only when stderr is a terminal (or --color=always), never with
+// NO_COLOR. GIT_HOP_TRACE=1|2|true traces to stderr, an absolute path
+// appends to that file.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hop {
+class Error;
+}
+
+namespace hop::output {
+
+enum class Color { automatic, always, never };
+
+// Set verbosity (-1 quiet, 0 normal, >0 verbose) and colour policy.
+void configure(int verbosity, Color color);
+void set_verbosity(int verbosity);
+int verbosity();
+
+// Primary output on stdout (a newline is added).
+void out(std::string_view text);
+// Chatty progress line on stderr, unless -q.
+void info(std::string_view text);
+// Extra detail on stderr with -v.
+void verbose(std::string_view text);
+void warning(std::string_view text);
+void error(std::string_view text);
+void hint(std::string_view text);
+// Render `error` with its details and hints; the prefix follows its exit
+// code (fatal: for 128, error: otherwise).
+void render(const Error& error);
+
+// Tracing (GIT_HOP_TRACE).
+bool tracing();
+void trace(std::string_view text);
+
+} // namespace hop::output

@@ -1,0 +1,207 @@
+#include "process.hpp"
+
+#include "error.hpp"
+#include "output.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/process.hpp>
+
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <future>
+#include <sys/wait.h>
+
+namespace bp = boost::process;
+
+namespace hop::process {
+
+namespace {
+
+const char* const k_git_env[] = {
+  "GIT_DIR",           "GIT_WORK_TREE",   "GIT_INDEX_FILE",
+  "GIT_COMMON_DIR",    "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_PREFIX",        "GIT_NAMESPACE",   "GIT_CEILING_DIRECTORIES",
+};
+
+std::string quote_arg(const std::string& arg)
+{
+  if (!arg.empty() &&
+      arg.find_first_of(" \t\n'\"\\$`*?[]{}();&|<>!#~") == std::string::npos) {
+    return arg;
+  }
+  std::string q = "'";
+  for (char c : arg) {
+    if (c == '\'') {
+      q += "'\\''";
+    } else {
+      q += c;
+    }
+  }
+  return q + "'";
+}
+
+std::string join_argv(const std::vector<std::string>& argv)
+{
+  std::string s;
+  for (const auto& a : argv) {
+    if (!s.empty()) {
+      s += ' ';
+    }
+    s += quote_arg(a);
+  }
+  return s;
+}
+
+} // namespace
+
+std::string Result::describe() const
+{
+  if (signal != 0) {
+    return "killed by signal " + std::to_string(signal) + " (" +
+           strsignal(signal) + ")";
+  }
+  return "exited with status " + std::to_string(exit_code);
+}
+
+std::optional<std::string> find_program(const std::string& name)
+{
+  if (name.find('/') != std::string::npos) {
+    return name;
+  }
+  auto path = bp::search_path(name);
+  if (path.empty()) {
+    return std::nullopt;
+  }
+  return path.string();
+}
+
+std::vector<std::string> last_lines(const std::string& text, size_t n)
+{
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) {
+      end = text.size();
+    }
+    std::string line = text.substr(start, end - start);
+    if (!line.empty()) {
+      lines.push_back(std::move(line));
+    }
+    start = end + 1;
+  }
+  if (lines.size() > n) {
+    lines.erase(lines.begin(), lines.end() - static_cast<long>(n));
+  }
+  return lines;
+}
+
+Result run(const Command& cmd, Capture capture)
+{
+  if (cmd.argv.empty()) {
+    HOP_BUG("process::run with an empty argv");
+  }
+  auto exe = find_program(cmd.argv[0]);
+  if (!exe) {
+    throw fatal("cannot run '" + cmd.argv[0] + "': command not found")
+      .hint("Check that it is installed and on your PATH.");
+  }
+
+  bp::environment env = boost::this_process::environment();
+  if (cmd.clean_git_env) {
+    for (const char* name : k_git_env) {
+      env.erase(name);
+    }
+  }
+  for (const auto& name : cmd.env_unset) {
+    env.erase(name);
+  }
+  for (const auto& [k, v] : cmd.env_set) {
+    env[k] = v;
+  }
+  std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
+  std::string cwd = cmd.cwd.empty() ? "." : cmd.cwd;
+
+  auto start = std::chrono::steady_clock::now();
+  if (output::tracing()) {
+    output::trace("run: " + join_argv(cmd.argv) +
+                  (cmd.cwd.empty() ? "" : "  (in " + cmd.cwd + ")"));
+  }
+
+  Result result;
+  boost::asio::io_context ios;
+  std::future<std::string> out_f;
+  std::future<std::string> err_f;
+  std::string input = cmd.input.value_or("");
+  std::error_code ec;
+  bp::child child;
+
+  // Without input the child reads an empty pipe: EOF at once. Boost keeps
+  // a reference to the buffer object: it must outlive the child.
+  auto in_buffer = boost::asio::buffer(input);
+  try {
+    switch (capture) {
+    case Capture::both:
+      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+                        bp::std_in < in_buffer, bp::std_out > out_f, bp::std_err > err_f, ios,
+                        ec);
+      break;
+    case Capture::stderr_only:
+      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+                        bp::std_in < in_buffer, bp::std_err > err_f, ios, ec);
+      break;
+    case Capture::none:
+      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+                        bp::std_in < in_buffer, ios, ec);
+      break;
+    }
+  } catch (const std::exception& e) {
+    throw fatal("cannot run '" + cmd.argv[0] + "'").detail(e.what());
+  }
+  if (ec) {
+    throw fatal("cannot run '" + cmd.argv[0] + "'").detail(ec.message());
+  }
+  ios.run();
+  child.wait(ec);
+  int status = child.native_exit_code();
+  if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+    result.exit_code = 128 + result.signal;
+  } else {
+    result.exit_code = WEXITSTATUS(status);
+  }
+  if (out_f.valid()) {
+    result.out = out_f.get();
+  }
+  if (err_f.valid()) {
+    result.err = err_f.get();
+  }
+  if (output::tracing()) {
+    auto ms = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+    output::trace("done: " + cmd.argv[0] + " " + result.describe() + " in " +
+                  buf);
+  }
+  return result;
+}
+
+Result run_checked(const Command& cmd, const std::string& what,
+                   Capture capture)
+{
+  Result r = run(cmd, capture);
+  if (!r.ok()) {
+    Error e = fatal(what);
+    e.detail("'" + join_argv(cmd.argv) + "' " + r.describe());
+    for (auto& line : last_lines(r.err, 20)) {
+      e.detail(line);
+    }
+    throw e;
+  }
+  return r;
+}
+
+} // namespace hop::process

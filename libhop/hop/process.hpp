@@ -1,0 +1,70 @@
+// Running other programs. The only user of Boost.Process.
+//
+//   process::Command cmd{{"pg_dump", "--schema-only"}};
+//   cmd.env_set["PGDATABASE"] = "blog";
+//   auto r = process::run(cmd);            // never throws on exit != 0
+//   if (!r.ok()) ... r.err ...
+//   auto r2 = process::run_checked(cmd, "cannot dump the schema");
+//
+// Programs get an argv vector, never a shell string. Both output streams
+// are drained at the same time, so a chatty child cannot deadlock us.
+// Every spawn is traced under GIT_HOP_TRACE with its duration.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hop::process {
+
+struct Command
+{
+  Command() = default;
+  explicit Command(std::vector<std::string> args) : argv(std::move(args)) {}
+
+  std::vector<std::string> argv;
+  // Working directory; empty = ours.
+  std::string cwd;
+  std::map<std::string, std::string> env_set;
+  std::vector<std::string> env_unset;
+  // Remove GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE... (a child working in
+  // another repository must not inherit those of a hook).
+  bool clean_git_env = false;
+  // Data for the child's stdin; none = /dev/null.
+  std::optional<std::string> input;
+};
+
+enum class Capture {
+  both,    // stdout and stderr captured
+  stderr_only, // stdout inherited
+  none,    // both inherited (the child talks to the user)
+};
+
+struct Result
+{
+  int exit_code = 0; // valid when signal == 0
+  int signal = 0;    // the signal that killed the child, or 0
+  std::string out;
+  std::string err;
+
+  bool ok() const { return signal == 0 && exit_code == 0; }
+  // "exited with status 2" / "killed by signal 9 (Killed)".
+  std::string describe() const;
+};
+
+// Run `cmd` to completion.
+Result run(const Command& cmd, Capture capture = Capture::both);
+
+// Run `cmd`; when it fails throw hop::fatal(`what`) whose details name the
+// command, its status and the last lines of its stderr.
+Result run_checked(const Command& cmd, const std::string& what,
+                   Capture capture = Capture::both);
+
+// Find `name` on PATH (or return it when it holds a '/').
+std::optional<std::string> find_program(const std::string& name);
+
+// The last `n` non-empty lines of `text`.
+std::vector<std::string> last_lines(const std::string& text, size_t n);
+
+} // namespace hop::process

@@ -1,0 +1,300 @@
+#include "project_new.hpp"
+
+#include <hop/build_info.hpp>
+#include "config.hpp"
+#include "connection.hpp"
+#include "db/connection.hpp"
+#include "error.hpp"
+#include "git/repository.hpp"
+#include "meta.hpp"
+#include "output.hpp"
+#include "project.hpp"
+#include "snapshot.hpp"
+#include "templates.hpp"
+
+#include <unistd.h>
+
+namespace hop {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t k_max_identifier = 63; // PostgreSQL's NAMEDATALEN - 1
+
+struct Plan
+{
+  fs::path target;
+  ConnectionSettings settings;
+  std::string dbname;
+  bool create_database = false;
+  bool write_connection_file = false;
+  std::map<std::string, std::string> files; // relative path -> content
+};
+
+std::map<std::string, std::string> maintenance_keywords(
+  const ConnectionSettings& s)
+{
+  auto k = s.keywords();
+  k["dbname"] = "postgres";
+  return k;
+}
+
+bool directory_writable(const fs::path& dir)
+{
+  std::error_code ec;
+  fs::path probe = dir;
+  // The nearest existing ancestor decides whether we can create `dir`.
+  while (!fs::exists(probe, ec)) {
+    if (!probe.has_parent_path() || probe.parent_path() == probe) {
+      return false;
+    }
+    probe = probe.parent_path();
+  }
+  return fs::is_directory(probe, ec) && access(probe.c_str(), W_OK) == 0;
+}
+
+Plan validate(const NewOptions& o)
+{
+  Plan plan;
+  if (!valid_package_name(o.package)) {
+    throw fatal("invalid package name '" + o.package + "'")
+      .detail("A package name is a Python identifier made of ASCII letters, "
+              "digits and '_', not starting with a digit, and not a Python "
+              "keyword.")
+      .hint("Try a name such as 'blog' or 'my_model'.");
+  }
+  if (auto root = find_project_root(o.cwd)) {
+    throw fatal("already inside the git-hop project at '" + root->string() +
+                "'")
+      .hint("Run 'git hop new' outside of any project.");
+  }
+  plan.target = o.cwd / o.package;
+  std::error_code ec;
+  if (fs::exists(fs::symlink_status(plan.target, ec))) {
+    throw fatal("destination path '" + o.package + "' already exists")
+      .hint("Choose another package name, or move '" + o.package +
+            "' out of the way.");
+  }
+  if (std::string why; !git::default_signature_available(&why)) {
+    throw fatal("no git identity to commit with")
+      .detail(why)
+      .hint("Run 'git config --global user.name \"Your Name\"' and 'git "
+            "config --global user.email you@example.com'.");
+  }
+
+  plan.settings = load_connection(o.package);
+  if (o.database) {
+    plan.settings.name = *o.database;
+  }
+  plan.dbname = *plan.settings.name;
+  if (plan.dbname.empty() || plan.dbname.size() > k_max_identifier) {
+    throw fatal("invalid database name '" + plan.dbname + "'")
+      .detail("A database name has 1 to 63 bytes.");
+  }
+  if (plan.settings.production) {
+    throw fatal("the connection file '" + plan.settings.file->string() +
+                "' marks database '" + plan.dbname + "' as production")
+      .hint("Create projects from a development database; production "
+            "databases are upgraded with 'git hop upgrade'.");
+  }
+
+  // The connection file: half_orm and later commands find the database
+  // through it.
+  if (!plan.settings.file) {
+    fs::path dir = halform_conf_dir();
+    if (directory_writable(dir)) {
+      plan.write_connection_file = true;
+    } else if (plan.dbname != o.package) {
+      throw fatal("cannot write the connection file '" +
+                  (dir / o.package).string() + "'")
+        .detail("Database '" + plan.dbname +
+                "' differs from the package name, so git-hop must record it "
+                "there.")
+        .hint("Set HALFORM_CONF_DIR to a writable directory, or create the "
+              "file yourself with '[database]' and 'name = " +
+              plan.dbname + "'.");
+    }
+  }
+
+  // The database: reachable, or missing and to be created.
+  std::string error;
+  if (!db::Connection::try_connect(plan.settings.keywords(), &error)) {
+    std::string maint_error;
+    auto maint =
+      db::Connection::try_connect(maintenance_keywords(plan.settings), &maint_error);
+    bool missing = false;
+    if (maint) {
+      auto r = maint->query("select 1 from pg_database where datname = $1",
+                            {plan.dbname});
+      missing = r.rows() == 0;
+    }
+    if (!missing) {
+      throw fatal("cannot connect to database '" + plan.dbname + "'")
+        .detail(error)
+        .hint(plan.settings.file
+                ? "Check the connection file '" + plan.settings.file->string() +
+                    "'."
+                : "Check the PG* variables (PGHOST, PGPORT, PGUSER...) or "
+                  "write a connection file in " +
+                    halform_conf_dir().string() + ".");
+    }
+    if (o.create_database ||
+        (o.confirm_create && o.confirm_create(plan.dbname))) {
+      plan.create_database = true;
+    } else {
+      throw fatal("database '" + plan.dbname + "' does not exist")
+        .hint("Add --create-database to create it, or name an existing one "
+              "with --database <name>.");
+    }
+  }
+
+  // Everything we will write, read now so a broken install fails before
+  // anything changes.
+  std::map<std::string, std::string> vars = {
+    {"PACKAGE", o.package},
+    {"DBNAME", plan.dbname},
+    {"GIT_HOP_VERSION", HOP_VERSION},
+  };
+  plan.files["README.md"] =
+    substitute(read_template("project/README.md"), vars);
+  plan.files["pyproject.toml"] =
+    substitute(read_template("project/pyproject.toml"), vars);
+  plan.files[".gitignore"] =
+    substitute(read_template("project/gitignore"), vars);
+  if (o.devel) {
+    read_template("sql/half_orm_meta.sql");
+    read_template("sql/hop_meta.sql");
+  }
+  Config config;
+  config.project.name = o.package;
+  config.project.hop_version = Version::parse(HOP_VERSION);
+  config.project.devel = o.devel;
+  plan.files[".hop/config"] = render_config(config);
+  return plan;
+}
+
+// Undo the changes of a failed `new`, newest first.
+class Rollback {
+public:
+  Rollback() = default;
+  Rollback(const Rollback&) = delete;
+  Rollback& operator=(const Rollback&) = delete;
+  ~Rollback()
+  {
+    if (m_done) {
+      return;
+    }
+    for (auto it = m_steps.rbegin(); it != m_steps.rend(); ++it) {
+      try {
+        (*it)();
+      } catch (const std::exception& e) {
+        output::warning(std::string("while undoing 'git hop new': ") +
+                        e.what());
+      }
+    }
+  }
+  void add(std::function<void()> step) { m_steps.push_back(std::move(step)); }
+  void done() { m_done = true; }
+
+private:
+  std::vector<std::function<void()>> m_steps;
+  bool m_done = false;
+};
+
+} // namespace
+
+NewResult create_project(const NewOptions& o)
+{
+  Plan plan = validate(o);
+  NewResult result;
+  result.database = plan.dbname;
+  Rollback rollback;
+
+  if (plan.create_database) {
+    auto maint = db::Connection::connect(maintenance_keywords(plan.settings));
+    maint.exec("create database " + maint.quote_ident(plan.dbname));
+    result.created_database = true;
+    output::info("Created database '" + plan.dbname + "'.");
+    rollback.add([settings = plan.settings, name = plan.dbname] {
+      auto m = db::Connection::connect(maintenance_keywords(settings));
+      m.exec("drop database if exists " + m.quote_ident(name) +
+             " with (force)");
+    });
+  }
+
+  auto conn = db::Connection::connect(plan.settings.keywords());
+  if (o.devel) {
+    db::Transaction tx(conn);
+    meta::Installed installed = meta::install(conn);
+    result.release = meta::last_release(conn);
+    tx.commit();
+    result.reused_meta = !installed.created_schema;
+    if (!plan.create_database) {
+      rollback.add([&conn, installed] {
+        db::Transaction undo(conn);
+        meta::uninstall(conn, installed);
+        undo.commit();
+      });
+    }
+  }
+
+  // Build the project in a hidden sibling, then rename it into place.
+  fs::path staging =
+    o.cwd / ("." + o.package + ".hop-new-" + std::to_string(getpid()));
+  fs::create_directories(staging / ".hop");
+  rollback.add([staging] {
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+  });
+  for (const auto& [rel, content] : plan.files) {
+    write_file(staging / rel, content);
+  }
+  if (o.devel) {
+    std::string version = result.release->str();
+    fs::create_directories(staging / "model");
+    write_file(staging / snapshot::schema_file(version),
+               snapshot::dump_schema(plan.settings));
+    write_file(staging / snapshot::metadata_file(version),
+               snapshot::dump_metadata(plan.settings));
+  }
+  // The half_orm Python package is generated here (codegen), and the
+  // hooks installed, once those features exist.
+
+  {
+    auto repo = git::Repository::init(staging, "hop_main");
+    repo.add_all();
+    std::string title = o.devel ? "[" + result.release->str() + "] " : "";
+    result.commit = repo.commit(title + "git hop new " + o.package);
+    if (o.devel) {
+      std::string v = result.release->str();
+      repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
+    }
+  }
+
+  if (plan.write_connection_file) {
+    fs::path file = halform_conf_dir() / o.package;
+    fs::create_directories(file.parent_path());
+    ConnectionSettings written;
+    written.name = plan.dbname;
+    write_file(file, render_connection_file(written));
+    result.wrote_connection_file = file;
+    rollback.add([file] {
+      std::error_code ec;
+      fs::remove(file, ec);
+    });
+  }
+
+  std::error_code ec;
+  fs::rename(staging, plan.target, ec);
+  if (ec) {
+    throw fatal("cannot move the new project into '" + plan.target.string() +
+                "'")
+      .detail(ec.message());
+  }
+  result.root = plan.target;
+  rollback.done();
+  return result;
+}
+
+} // namespace hop

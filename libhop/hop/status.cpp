@@ -1,0 +1,189 @@
+#include "status.hpp"
+
+#include "db/connection.hpp"
+#include "git/repository.hpp"
+#include "json.hpp"
+#include "meta.hpp"
+
+#include <algorithm>
+#include <sstream>
+
+namespace hop {
+
+StatusReport collect_status(const Project& project)
+{
+  StatusReport r;
+  r.root = project.root;
+  r.package = project.config.project.name;
+  r.devel = project.config.project.devel;
+  r.config_hop_version = project.config.project.hop_version;
+
+  const ConnectionSettings& cs = project.connection;
+  auto& d = r.database;
+  d.name = cs.name.value_or(r.package);
+  d.production = cs.production;
+  if (cs.file) {
+    d.connection_file = cs.file->string();
+  }
+  std::string error;
+  if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
+    d.reachable = true;
+    d.user = conn->user();
+    d.host = conn->host();
+    d.port = conn->port();
+    meta::State state = meta::inspect(*conn);
+    d.has_meta = state.has_hop_release;
+    d.release = state.last_release;
+  } else {
+    d.error = error;
+    d.user = cs.user.value_or("");
+    d.host = cs.host.value_or("");
+    d.port = cs.port.value_or("");
+  }
+
+  if (auto repo = git::Repository::discover(project.root)) {
+    auto& g = r.git;
+    g.present = true;
+    g.branch = repo->current_branch();
+    g.head = repo->head_id();
+    g.changes = repo->status().size();
+    g.clean = g.changes == 0;
+    for (const auto& tag : repo->tags()) {
+      if (auto v = Version::parse(tag); v && (!r.last_tag || *v > *r.last_tag)) {
+        r.last_tag = v;
+      }
+    }
+    for (const auto& branch : repo->local_branches()) {
+      if (auto v = Version::from_branch(branch);
+          v && (!r.last_tag || *v > *r.last_tag)) {
+        r.preparing.push_back(*v);
+      }
+    }
+    std::sort(r.preparing.begin(), r.preparing.end());
+  }
+  return r;
+}
+
+std::string render_status_text(const StatusReport& r)
+{
+  std::ostringstream os;
+  auto row = [&](const char* label, const std::string& value) {
+    os << label;
+    for (size_t i = std::char_traits<char>::length(label); i < 12; ++i) {
+      os << ' ';
+    }
+    os << value << '\n';
+  };
+  row("project:", r.package + (r.devel ? " (devel)" : " (sync-only)"));
+  row("path:", r.root.string());
+
+  const auto& d = r.database;
+  std::string where;
+  if (!d.user.empty()) {
+    where += " as " + d.user;
+  }
+  if (!d.host.empty()) {
+    where += " on " + d.host;
+  }
+  if (!d.port.empty()) {
+    where += " port " + d.port;
+  }
+  row("database:", d.name + where +
+                     (d.production ? " (production)" : " (development)"));
+  row("connection:", d.connection_file.value_or("(no connection file; "
+                                                "libpq defaults)"));
+  if (!d.reachable) {
+    row("release:", "unknown: database unreachable");
+    row("error:", d.error.substr(0, d.error.find('\n')));
+  } else if (!r.devel) {
+    row("release:", "none (sync-only project)");
+  } else if (!d.has_meta) {
+    row("release:", "none: half_orm_meta is missing");
+  } else {
+    row("release:", d.release ? d.release->str() : "none");
+  }
+
+  const auto& g = r.git;
+  if (!g.present) {
+    row("branch:", "(not a git repository)");
+  } else {
+    std::string state =
+      g.clean ? "clean"
+              : std::to_string(g.changes) +
+                  (g.changes == 1 ? " changed file" : " changed files");
+    row("branch:", g.branch.value_or("(detached HEAD)") + " (" + state + ")");
+    row("head:", g.head ? git::Repository::short_id(*g.head) : "(no commit)");
+  }
+  if (r.devel) {
+    row("released:", r.last_tag ? r.last_tag->str() : "none");
+    std::string prep;
+    for (const auto& v : r.preparing) {
+      prep += (prep.empty() ? "" : ", ") + v.str() + " (" + v.branch() + ")";
+    }
+    row("preparing:", prep.empty() ? "none" : prep);
+  }
+  return os.str();
+}
+
+std::string render_status_json(const StatusReport& r,
+                               const std::string& git_hop_version)
+{
+  json::Writer w;
+  auto opt_str = [&](const std::optional<std::string>& s) -> json::Writer& {
+    return s ? w.value(*s) : w.null();
+  };
+  auto opt_ver = [&](const std::optional<Version>& v) -> json::Writer& {
+    return v ? w.value(v->str()) : w.null();
+  };
+  w.begin_object();
+  w.key("git_hop_version").value(git_hop_version);
+  w.key("project").begin_object();
+  w.key("name").value(r.package);
+  w.key("path").value(r.root.string());
+  w.key("devel").value(r.devel);
+  w.key("hop_version");
+  opt_ver(r.config_hop_version);
+  w.end_object();
+
+  const auto& d = r.database;
+  w.key("database").begin_object();
+  w.key("name").value(d.name);
+  w.key("user").value(d.user);
+  w.key("host").value(d.host);
+  w.key("port").value(d.port);
+  w.key("production").value(d.production);
+  w.key("connection_file");
+  opt_str(d.connection_file);
+  w.key("reachable").value(d.reachable);
+  w.key("error");
+  opt_str(d.reachable ? std::nullopt : std::optional<std::string>(d.error));
+  w.key("release");
+  opt_ver(d.release);
+  w.end_object();
+
+  const auto& g = r.git;
+  w.key("git").begin_object();
+  w.key("present").value(g.present);
+  w.key("branch");
+  opt_str(g.branch);
+  w.key("head");
+  opt_str(g.head);
+  w.key("clean").value(g.clean);
+  w.key("changes").value(static_cast<long long>(g.changes));
+  w.end_object();
+
+  w.key("released");
+  opt_ver(r.last_tag);
+  w.key("preparing").begin_array();
+  for (const auto& v : r.preparing) {
+    w.begin_object();
+    w.key("version").value(v.str());
+    w.key("branch").value(v.branch());
+    w.end_object();
+  }
+  w.end_array();
+  w.end_object();
+  return w.str() + "\n";
+}
+
+} // namespace hop

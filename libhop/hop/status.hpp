@@ -1,0 +1,53 @@
+// git hop status: a read-only report of the project, its database, git and
+// the releases in preparation. Never writes anything.
+#pragma once
+
+#include "project.hpp"
+#include "version.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hop {
+
+struct StatusReport
+{
+  std::filesystem::path root;
+  std::string package;
+  bool devel = false;
+  std::optional<Version> config_hop_version;
+
+  struct Database
+  {
+    std::string name;
+    std::string user;
+    std::string host;
+    std::string port;
+    bool production = false;
+    std::optional<std::string> connection_file;
+    bool reachable = false;
+    std::string error;
+    bool has_meta = false;
+    std::optional<Version> release;
+  } database;
+
+  struct Git
+  {
+    bool present = false;
+    std::optional<std::string> branch; // nullopt: detached HEAD
+    std::optional<std::string> head;   // nullopt: no commit yet
+    bool clean = true;
+    size_t changes = 0;
+  } git;
+
+  std::optional<Version> last_tag;   // highest X.Y.Z tag
+  std::vector<Version> preparing;    // hop_X.Y.Z branches above last_tag
+};
+
+StatusReport collect_status(const Project& project);
+std::string render_status_text(const StatusReport& report);
+std::string render_status_json(const StatusReport& report,
+                               const std::string& git_hop_version);
+
+} // namespace hop

@@ -1,0 +1,90 @@
+#include "templates.hpp"
+
+#include <hop/build_info.hpp>
+#include "error.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace hop {
+
+namespace fs = std::filesystem;
+
+fs::path datadir()
+{
+  static const fs::path dir = [] {
+    const char* env = std::getenv("GIT_HOP_DATADIR");
+    if (env && *env) {
+      return fs::path(env);
+    }
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (!ec) {
+      fs::path near = exe.parent_path().parent_path() / "share" / "git-hop";
+      if (fs::is_directory(near / "templates", ec)) {
+        return near;
+      }
+    }
+    return fs::path(HOP_DATADIR);
+  }();
+  return dir;
+}
+
+std::string read_file(const fs::path& path)
+{
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    throw fatal("cannot read '" + path.string() + "'")
+      .detail(std::strerror(errno));
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void write_file(const fs::path& path, std::string_view content)
+{
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  if (!out) {
+    throw fatal("cannot write '" + path.string() + "'")
+      .detail(std::strerror(errno));
+  }
+  out.write(content.data(), static_cast<std::streamsize>(content.size()));
+  out.close();
+  if (!out) {
+    throw fatal("cannot write '" + path.string() + "'")
+      .detail(std::strerror(errno));
+  }
+}
+
+std::string read_template(const std::string& relative)
+{
+  fs::path path = datadir() / "templates" / relative;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw fatal("git-hop's template '" + relative + "' is missing")
+      .detail("looked for " + path.string())
+      .hint("Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
+            "directory.");
+  }
+  return read_file(path);
+}
+
+std::string substitute(std::string text,
+                       const std::map<std::string, std::string>& vars)
+{
+  for (const auto& [key, value] : vars) {
+    std::string token = "@" + key + "@";
+    size_t pos = 0;
+    while ((pos = text.find(token, pos)) != std::string::npos) {
+      text.replace(pos, token.size(), value);
+      pos += value.size();
+    }
+  }
+  return text;
+}
+
+} // namespace hop

@@ -1,0 +1,28 @@
+// Installed data: templates written into new projects and the SQL of the
+// half_orm_meta schema. Found in $GIT_HOP_DATADIR, else next to the
+// executable (<bindir>/../share/git-hop, so a staged or relocated install
+// works), else the configured datadir.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+namespace hop {
+
+std::filesystem::path datadir();
+
+// The text of templates/<relative> under datadir(); fatal error naming the
+// path and GIT_HOP_DATADIR when missing.
+std::string read_template(const std::string& relative);
+
+// Replace every @KEY@ of `vars` in `text`.
+std::string substitute(std::string text,
+                       const std::map<std::string, std::string>& vars);
+
+// Read a whole file; throws a fatal error naming it.
+std::string read_file(const std::filesystem::path& path);
+// Write a whole file (created or truncated); throws a fatal error.
+void write_file(const std::filesystem::path& path, std::string_view content);
+
+} // namespace hop

@@ -1,0 +1,289 @@
+"""Helpers for the git-hop end-to-end tests.
+
+Test modules import what they need:
+
+    from hoptest import run, hop, git, sql, db_exists, schema_exists
+
+The fixtures themselves (pg_cluster, git_hop_bin, env, dbname, new_dbname,
+workdir) live in conftest.py.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence, Union
+
+import psycopg2
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_PREFIX = REPO_ROOT / "build" / "stage" / "usr" / "local"
+TIMEOUT = 120  # seconds, for every command a test runs
+
+PathLike = Union[str, os.PathLike]
+
+
+# --------------------------------------------------------------------------
+# Running commands
+
+
+@dataclass
+class Result:
+    """What a finished command left behind."""
+
+    args: Sequence[str]
+    code: int
+    out: str
+    err: str
+
+    def __str__(self) -> str:
+        return (
+            f"$ {' '.join(self.args)}\n"
+            f"exit code: {self.code}\n"
+            f"--- stdout ---\n{self.out}"
+            f"--- stderr ---\n{self.err}"
+        )
+
+
+def run(
+    env: Mapping[str, str],
+    *args: PathLike,
+    cwd: PathLike,
+    input: Optional[str] = None,
+    check: Union[None, bool, int] = None,
+    timeout: float = TIMEOUT,
+) -> Result:
+    """Run argv `args` in `cwd` with exactly the environment `env`.
+
+    stdin is /dev/null unless `input` (text) is given: never a terminal.
+    `check`: None/False = accept any exit code, True = expect 0, an int =
+    expect that exit code; a mismatch raises AssertionError showing the
+    command and both outputs.
+    """
+    argv = [os.fspath(a) for a in args]
+    try:
+        proc = subprocess.run(
+            argv,
+            cwd=os.fspath(cwd),
+            env=dict(env),
+            input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as e:
+        raise AssertionError(
+            f"timed out after {timeout} s: {' '.join(argv)}\n"
+            f"--- stdout ---\n{_text(e.stdout)}--- stderr ---\n{_text(e.stderr)}"
+        ) from None
+    result = Result(argv, proc.returncode, proc.stdout, proc.stderr)
+    if check is not None and check is not False:
+        expected = 0 if check is True else int(check)
+        if result.code != expected:
+            raise AssertionError(f"expected exit code {expected}\n{result}")
+    return result
+
+
+def _text(data: Union[None, str, bytes]) -> str:
+    if data is None:
+        return ""
+    if isinstance(data, bytes):
+        return data.decode("utf-8", "replace")
+    return data
+
+
+def hop(env: Mapping[str, str], cwd: PathLike, *args: PathLike, **kwargs: Any) -> Result:
+    """`git hop <args>`; keyword arguments as for run()."""
+    return run(env, "git", "hop", *args, cwd=cwd, **kwargs)
+
+
+def git(env: Mapping[str, str], cwd: PathLike, *args: PathLike) -> str:
+    """`git <args>`, which must succeed; returns stdout stripped."""
+    return run(env, "git", *args, cwd=cwd, check=True).out.strip()
+
+
+# --------------------------------------------------------------------------
+# The private PostgreSQL cluster
+
+
+def pg_bindir() -> Path:
+    """Directory of initdb/pg_ctl/pg_dump (not on PATH on Debian)."""
+    try:
+        out = subprocess.run(
+            ["pg_config", "--bindir"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError) as e:
+        raise RuntimeError(f"pg_config --bindir failed ({e}); run tools/setup") from None
+    bindir = Path(out)
+    if not (bindir / "initdb").exists():
+        raise RuntimeError(f"no initdb in {bindir}; run tools/setup")
+    return bindir
+
+
+def clean_pg_environ(base: Optional[Mapping[str, str]] = None) -> dict:
+    """A copy of `base` (default os.environ) without any PG* variable."""
+    env = dict(os.environ if base is None else base)
+    for key in list(env):
+        if key.startswith("PG"):
+            del env[key]
+    return env
+
+
+class Cluster:
+    """A throw-away, socket-only PostgreSQL cluster in /tmp.
+
+    `host` is the socket directory, `user` the superuser ('postgres'),
+    `port` the (socket) port, `bindir` where initdb/pg_ctl/pg_dump live.
+    """
+
+    PORT = 5432  # only names the socket file: no TCP listener
+
+    def __init__(self) -> None:
+        self.user = "postgres"
+        self.port = self.PORT
+        self.bindir = pg_bindir()
+        self.base = Path(tempfile.mkdtemp(prefix="git-hop-pg-", dir="/tmp"))
+        self.data = self.base / "data"
+        self.host = str(self.base / "sock")
+        self.log = self.base / "postgres.log"
+        self._as_root = os.geteuid() == 0
+        self._running = False
+
+    # -- commands run as the cluster owner
+    def _owner_cmd(self, *argv: PathLike) -> list:
+        cmd = [os.fspath(a) for a in argv]
+        if self._as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        return cmd
+
+    def _run_owner(self, *argv: PathLike, check: bool = True) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            self._owner_cmd(*argv),
+            cwd=self.base,  # a directory postgres can read
+            env=clean_pg_environ(),
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+        )
+        if check and proc.returncode != 0:
+            raise RuntimeError(
+                f"{' '.join(proc.args)} failed with exit code {proc.returncode}\n"
+                f"{proc.stdout}{proc.stderr}{self._log_tail()}"
+            )
+        return proc
+
+    def _log_tail(self) -> str:
+        try:
+            return "--- postgres.log ---\n" + self.log.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def start(self) -> "Cluster":
+        try:
+            self._init_and_start()
+        except BaseException:
+            self.stop()
+            raise
+        atexit.register(self.stop)  # in case the session dies before teardown
+        return self
+
+    def _init_and_start(self) -> None:
+        os.mkdir(self.host)
+        if self._as_root:
+            try:
+                pw = pwd.getpwnam("postgres")
+            except KeyError:
+                raise RuntimeError("no 'postgres' user: run tools/setup") from None
+            for path in (self.base, Path(self.host)):
+                os.chown(path, pw.pw_uid, pw.pw_gid)
+        self._run_owner(
+            self.bindir / "initdb",
+            "-D", self.data,
+            "-U", self.user,
+            "-A", "trust",
+            "-E", "UTF8",
+            "--locale=C.UTF-8",
+            "--no-sync",
+        )
+        options = (
+            f"-c listen_addresses='' -k {self.host} -c port={self.port} -c fsync=off"
+        )
+        self._running = True  # from here on, stop() must try pg_ctl stop
+        self._run_owner(
+            self.bindir / "pg_ctl", "-w", "-D", self.data, "-l", self.log,
+            "-o", options, "start",
+        )
+
+    def stop(self) -> None:
+        """Stop the server (-m immediate) and remove every file. Idempotent."""
+        if self._running:
+            self._running = False
+            self._run_owner(
+                self.bindir / "pg_ctl", "-D", self.data, "-m", "immediate", "stop",
+                check=False,
+            )
+        if self.base.exists():
+            shutil.rmtree(self.base, ignore_errors=True)
+
+    def connect(self, dbname: str = "postgres"):
+        """A psycopg2 connection in autocommit mode (close it yourself)."""
+        conn = psycopg2.connect(
+            host=self.host, port=self.port, user=self.user, dbname=dbname
+        )
+        conn.autocommit = True
+        return conn
+
+    def __repr__(self) -> str:
+        return f"<Cluster host={self.host} user={self.user}>"
+
+
+# --------------------------------------------------------------------------
+# SQL
+
+
+def sql(cluster: Cluster, dbname: str, query: str, params: Any = None) -> list:
+    """Run one query in `dbname` (autocommit); returns its rows as tuples
+    ([] for statements that return none)."""
+    with contextlib.closing(cluster.connect(dbname)) as conn:
+        with conn.cursor() as cur:
+            cur.execute(query, params)
+            if cur.description is None:
+                return []
+            return cur.fetchall()
+
+
+def db_exists(cluster: Cluster, name: str) -> bool:
+    rows = sql(cluster, "postgres", "select 1 from pg_database where datname = %s", (name,))
+    return bool(rows)
+
+
+def schema_exists(cluster: Cluster, dbname: str, schema: str) -> bool:
+    rows = sql(cluster, dbname, "select 1 from pg_namespace where nspname = %s", (schema,))
+    return bool(rows)
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def create_database(cluster: Cluster, name: str) -> None:
+    sql(cluster, "postgres", f"create database {quote_ident(name)}")
+
+
+def drop_database(cluster: Cluster, name: str) -> None:
+    """Drop `name` if it exists, closing its connections."""
+    sql(cluster, "postgres", f"drop database if exists {quote_ident(name)} with (force)")

@@ -1,0 +1,69 @@
+#include <hop/error.hpp>
+#include <hop/process.hpp>
+
+#include <catch2/catch.hpp>
+
+using hop::process::Command;
+using hop::process::run;
+
+TEST_CASE("hop::process::run", "[process]")
+{
+  SECTION("captures both streams and the exit status")
+  {
+    auto r = run(Command{{"sh", "-c", "echo out; echo err >&2; exit 3"}});
+    CHECK(r.out == "out\n");
+    CHECK(r.err == "err\n");
+    CHECK(r.exit_code == 3);
+    CHECK(r.signal == 0);
+    CHECK_FALSE(r.ok());
+    CHECK(r.describe() == "exited with status 3");
+  }
+  SECTION("tells a signal from an exit status")
+  {
+    auto r = run(Command{{"sh", "-c", "kill -9 $$"}});
+    CHECK(r.signal == 9);
+    CHECK(r.describe().rfind("killed by signal 9", 0) == 0);
+  }
+  SECTION("does not deadlock on large output on both streams")
+  {
+    auto r = run(Command{{"sh", "-c",
+                          "head -c 1000000 /dev/zero | tr '\\0' a; "
+                          "head -c 1000000 /dev/zero | tr '\\0' b >&2"}});
+    CHECK(r.ok());
+    CHECK(r.out.size() == 1000000);
+    CHECK(r.err.size() == 1000000);
+  }
+  SECTION("feeds stdin, sets and unsets the environment, uses cwd")
+  {
+    Command c{{"sh", "-c", "cat; echo \"$HOP_X-${HOME:-nohome}\"; pwd"}};
+    c.input = "in\n";
+    c.env_set["HOP_X"] = "x";
+    c.env_unset.push_back("HOME");
+    c.cwd = "/";
+    auto r = run(c);
+    CHECK(r.out == "in\nx-nohome\n/\n");
+  }
+  SECTION("an unknown program is a fatal error")
+  {
+    CHECK_THROWS_AS(run(Command{{"no-such-program-hop"}}), hop::Error);
+  }
+  SECTION("run_checked puts stderr in the details")
+  {
+    try {
+      hop::process::run_checked(Command{{"sh", "-c", "echo boom >&2; exit 2"}},
+                                "cannot go on");
+      FAIL("no error");
+    } catch (const hop::Error& e) {
+      CHECK(std::string(e.what()) == "cannot go on");
+      REQUIRE(e.details().size() == 2);
+      CHECK(e.details()[1] == "boom");
+    }
+  }
+}
+
+TEST_CASE("hop::process::last_lines", "[process]")
+{
+  CHECK(hop::process::last_lines("a\n\nb\nc\n", 2) ==
+        std::vector<std::string>{"b", "c"});
+  CHECK(hop::process::last_lines("", 2).empty());
+}
