@@ -1,6 +1,7 @@
 #include "project_new.hpp"
 
 #include <hop/build_info.hpp>
+#include "codegen/package.hpp"
 #include "config.hpp"
 #include "connection.hpp"
 #include "db/connection.hpp"
@@ -12,6 +13,10 @@
 #include "snapshot.hpp"
 #include "templates.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace hop {
@@ -30,6 +35,7 @@ struct Plan
   bool create_database = false;
   bool write_connection_file = false;
   std::map<std::string, std::string> files; // relative path -> content
+  Config config;
 };
 
 std::map<std::string, std::string> maintenance_keywords(
@@ -84,6 +90,13 @@ Plan validate(const NewOptions& o)
   }
 
   plan.settings = load_connection(o.package);
+  if (o.database && plan.settings.file && *plan.settings.name != *o.database) {
+    throw fatal("--database '" + *o.database + "' differs from the database '" +
+                *plan.settings.name + "' of the connection file '" +
+                plan.settings.file->string() + "'")
+      .detail("Every later command would use the connection file's database.")
+      .hint("Drop --database, or edit the connection file first.");
+  }
   if (o.database) {
     plan.settings.name = *o.database;
   }
@@ -166,11 +179,10 @@ Plan validate(const NewOptions& o)
     read_template("sql/half_orm_meta.sql");
     read_template("sql/hop_meta.sql");
   }
-  Config config;
-  config.project.name = o.package;
-  config.project.hop_version = Version::parse(HOP_VERSION);
-  config.project.devel = o.devel;
-  plan.files[".hop/config"] = render_config(config);
+  plan.config.project.name = o.package;
+  plan.config.project.hop_version = Version::parse(HOP_VERSION);
+  plan.config.project.devel = o.devel;
+  plan.files[".hop/config"] = render_config(plan.config);
   return plan;
 }
 
@@ -231,9 +243,11 @@ NewResult create_project(const NewOptions& o)
     tx.commit();
     result.reused_meta = !installed.created_schema;
     if (!plan.create_database) {
-      rollback.add([&conn, installed] {
-        db::Transaction undo(conn);
-        meta::uninstall(conn, installed);
+      // Its own connection: `conn` is destroyed before `rollback` runs.
+      rollback.add([settings = plan.settings, installed] {
+        auto c = db::Connection::connect(settings.keywords());
+        db::Transaction undo(c);
+        meta::uninstall(c, installed);
         undo.commit();
       });
     }
@@ -258,8 +272,16 @@ NewResult create_project(const NewOptions& o)
     write_file(staging / snapshot::metadata_file(version),
                snapshot::dump_metadata(plan.settings));
   }
-  // The half_orm Python package is generated here (codegen), and the
-  // hooks installed, once those features exist.
+  if (plan.config.python.package) {
+    auto gen = codegen::generate_package(conn, staging, o.package);
+    for (const auto& w : gen.warnings) {
+      output::warning(w);
+    }
+    write_file(staging / o.package / "version.txt",
+               (result.release ? result.release->str() : "0.0.0") + "\n");
+    result.package_files = gen.written;
+  }
+  // The hooks are installed here once that feature exists.
 
   {
     auto repo = git::Repository::init(staging, "hop_main");
@@ -285,12 +307,12 @@ NewResult create_project(const NewOptions& o)
     });
   }
 
-  std::error_code ec;
-  fs::rename(staging, plan.target, ec);
-  if (ec) {
+  // RENAME_NOREPLACE: a directory that appeared meanwhile is never replaced.
+  if (renameat2(AT_FDCWD, staging.c_str(), AT_FDCWD, plan.target.c_str(),
+                RENAME_NOREPLACE) != 0) {
     throw fatal("cannot move the new project into '" + plan.target.string() +
                 "'")
-      .detail(ec.message());
+      .detail(std::strerror(errno));
   }
   result.root = plan.target;
   rollback.done();

@@ -31,6 +31,7 @@ struct NewResult
   std::optional<Version> release;
   std::optional<std::filesystem::path> wrote_connection_file;
   std::string commit;
+  size_t package_files = 0; // files of the generated half_orm package
 };
 
 // Validate everything, then create the project. On failure nothing is

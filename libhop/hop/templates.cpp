@@ -73,18 +73,34 @@ std::string read_template(const std::string& relative)
   return read_file(path);
 }
 
-std::string substitute(std::string text,
+std::string substitute(std::string_view text,
                        const std::map<std::string, std::string>& vars)
 {
-  for (const auto& [key, value] : vars) {
-    std::string token = "@" + key + "@";
-    size_t pos = 0;
-    while ((pos = text.find(token, pos)) != std::string::npos) {
-      text.replace(pos, token.size(), value);
-      pos += value.size();
+  // One pass: a value is never scanned for tokens again.
+  std::string out;
+  out.reserve(text.size());
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t at = text.find('@', pos);
+    if (at == std::string_view::npos) {
+      break;
     }
+    size_t close = text.find('@', at + 1);
+    if (close == std::string_view::npos) {
+      break;
+    }
+    auto it = vars.find(std::string(text.substr(at + 1, close - at - 1)));
+    if (it == vars.end()) {
+      out.append(text.substr(pos, at + 1 - pos));
+      pos = at + 1;
+      continue;
+    }
+    out.append(text.substr(pos, at - pos));
+    out += it->second;
+    pos = close + 1;
   }
-  return text;
+  out.append(text.substr(pos));
+  return out;
 }
 
 } // namespace hop

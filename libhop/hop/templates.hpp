@@ -16,8 +16,9 @@ std::filesystem::path datadir();
 // path and GIT_HOP_DATADIR when missing.
 std::string read_template(const std::string& relative);
 
-// Replace every @KEY@ of `vars` in `text`.
-std::string substitute(std::string text,
+// Replace every @KEY@ of `vars` in `text`, in one pass (values are not
+// scanned again).
+std::string substitute(std::string_view text,
                        const std::map<std::string, std::string>& vars);
 
 // Read a whole file; throws a fatal error naming it.

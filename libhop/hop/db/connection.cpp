@@ -79,13 +79,10 @@ std::string tidy_libpq_message(std::string_view message)
   while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
     m.pop_back();
   }
-  // "connection to server on socket "/x/.s.PGSQL.5432" failed: FATAL:  ..."
-  if (auto p = m.find("failed: "); p != std::string::npos &&
-                                    m.rfind("connection to server", 0) == 0) {
-    m = m.substr(p + 8);
-  }
-  if (m.rfind("FATAL:  ", 0) == 0) {
-    m = m.substr(8);
+  // "...failed: FATAL:  database "x" does not exist": keep where libpq
+  // tried (the socket or host), drop the severity.
+  for (size_t p; (p = m.find("FATAL:  ")) != std::string::npos;) {
+    m.erase(p, 8);
   }
   return m;
 }
