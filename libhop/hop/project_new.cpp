@@ -286,6 +286,7 @@ NewResult create_project(const NewOptions& o)
   {
     auto repo = git::Repository::init(staging, "hop_main");
     repo.add_all();
+    output::trace("git: staged the project");
     std::string title = o.devel ? "[" + result.release->str() + "] " : "";
     result.commit = repo.commit(title + "git hop new " + o.package);
     if (o.devel) {

@@ -10,6 +10,8 @@
 #include <hop/templates.hpp>
 
 #include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <functional>
 #include <map>
 #include <optional>
@@ -287,7 +289,20 @@ void apply_plan(const Plan& plan, const fs::path& root)
 Summary generate_package(db::Connection& conn, const fs::path& root,
                          const std::string& package)
 {
+  auto start = std::chrono::steady_clock::now();
+  auto lap = [&](const std::string& what) {
+    if (output::tracing()) {
+      auto now = std::chrono::steady_clock::now();
+      char buf[32];
+      std::snprintf(buf, sizeof buf, " (%.1f ms)",
+                    std::chrono::duration<double, std::milli>(now - start).count());
+      output::trace("codegen: " + what + buf);
+      start = now;
+    }
+  };
   Catalog catalog = read_catalog(conn);
+  lap("read the catalog: " + std::to_string(catalog.relations.size()) +
+      " relations");
   // Docstrings name the model by its package, not by the database of the
   // machine: every developer generates the same bytes.
   catalog.database = package;
@@ -301,7 +316,9 @@ Summary generate_package(db::Connection& conn, const fs::path& root,
            "no file was written.");
     throw e;
   }
+  lap("planned " + std::to_string(plan.changes.size()) + " changes");
   apply_plan(plan, root);
+  lap("wrote the changes");
   Summary s;
   s.relations = plan.relations;
   s.unchanged = plan.unchanged;
