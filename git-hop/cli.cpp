@@ -35,15 +35,21 @@ void usage_error(const std::string& message, const std::string& usage,
 
 po::variables_map parse(const Args& args, po::options_description& options,
                         const po::positional_options_description& positional,
-                        const std::string& usage)
+                        const std::string& usage,
+                        const po::options_description* hidden)
 {
   po::options_description common("Common options");
   common.add_options()
     ("help,h", "show this help (--help opens the manual)")
     ("quiet,q", "print less on stderr")
     ("verbose,v", "print more on stderr");
+  po::options_description visible;
+  visible.add(options).add(common);
   po::options_description all;
-  all.add(options).add(common);
+  all.add(visible);
+  if (hidden) {
+    all.add(*hidden);
+  }
 
   po::variables_map vm;
   try {
@@ -56,7 +62,7 @@ po::variables_map parse(const Args& args, po::options_description& options,
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
-    usage_error(e.what(), usage, &all);
+    usage_error(e.what(), usage, &visible);
   }
   if (vm.count("help")) {
     for (const auto& a : args) {
@@ -64,7 +70,9 @@ po::variables_map parse(const Args& args, po::options_description& options,
         throw Exit{open_manual()};
       }
     }
-    std::cout << usage << "\n\n" << format_options(all);
+    std::cout << usage << "\n\n"
+              << format_options(options) << "\n"
+              << format_options(common);
     std::cout.flush();
     throw Exit{0};
   }

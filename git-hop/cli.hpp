@@ -30,11 +30,13 @@ struct Command
 // The command table, sorted by name.
 const std::vector<Command>& commands();
 
-// Parse `args` with `options` (to which -h/--help/-q/-v are added) and
-// `positional`. Handles help and usage errors by throwing Exit.
+// Parse `args` with `options` (to which -h/--help/-q/-v are added),
+// `positional` and the options in `hidden` (the positional arguments: not
+// listed in the help). Handles help and usage errors by throwing Exit.
 po::variables_map parse(const Args& args, po::options_description& options,
                         const po::positional_options_description& positional,
-                        const std::string& usage);
+                        const std::string& usage,
+                        const po::options_description* hidden = nullptr);
 
 // Print "error: <message>" and the usage on stderr, then throw Exit{129}.
 [[noreturn]] void usage_error(const std::string& message,

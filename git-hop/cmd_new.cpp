@@ -30,16 +30,16 @@ int cmd_new(const cli::Args& args)
 {
   namespace po = cli::po;
   po::options_description options("Options");
+  po::options_description hidden;
+  hidden.add_options()("package", po::value<std::string>());
   options.add_options()
-    ("package", po::value<std::string>(), "name of the Python package and "
-     "project directory")
     ("devel", "track releases: half_orm_meta, baseline and tag 0.0.0")
     ("database", po::value<std::string>()->value_name("<name>"),
      "database to use (default: the connection file's, else <package>)")
     ("create-database", "create the database when it does not exist");
   po::positional_options_description positional;
   positional.add("package", 1);
-  auto vm = cli::parse(args, options, positional, k_usage);
+  auto vm = cli::parse(args, options, positional, k_usage, &hidden);
   if (!vm.count("package")) {
     cli::usage_error("missing <package>", k_usage);
   }

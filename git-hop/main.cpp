@@ -118,6 +118,7 @@ int run(int argc, char** argv)
       } else {
         hop::output::error("invalid --color value '" + when +
                            "': expected always, never or auto");
+        print_usage(std::cerr);
         return 129;
       }
     } else {

@@ -94,7 +94,7 @@ std::string render_status_text(const StatusReport& r)
                                                 "libpq defaults)"));
   if (!d.reachable) {
     row("release:", "unknown: database unreachable");
-    row("error:", d.error.substr(0, d.error.find('\n')));
+    row("cause:", d.error.substr(0, d.error.find('\n')));
   } else if (!r.devel) {
     row("release:", "none (sync-only project)");
   } else if (!d.has_meta) {

@@ -286,6 +286,10 @@ std::string docstring_text(std::string_view text)
     } else if (c == '"' && text.substr(i, 3) == "\"\"\"") {
       out += "\\\"\\\"\\\"";
       i += 2;
+    } else if (c == '#' &&
+               (text.substr(i, 4) == "#>>>" || text.substr(i, 4) == "#<<<")) {
+      // Would read as a marker line of the user's sections.
+      out += "\\x23";
     } else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "\\x%02x", c);
@@ -294,8 +298,14 @@ std::string docstring_text(std::string_view text)
       out += static_cast<char>(c);
     }
   }
-  // A docstring ending in '"' would merge with the closing quotes.
-  if (!out.empty() && out.back() == '"') {
+  // A docstring ending in '"' would merge with the closing quotes (unless
+  // that '"' is already escaped, after an odd run of backslashes).
+  size_t backslashes = 0;
+  while (backslashes + 1 < out.size() &&
+         out[out.size() - 2 - backslashes] == '\\') {
+    ++backslashes;
+  }
+  if (!out.empty() && out.back() == '"' && backslashes % 2 == 0) {
     out.insert(out.size() - 1, "\\");
   }
   return out;

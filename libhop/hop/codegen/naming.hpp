@@ -39,7 +39,8 @@ std::vector<std::string> module_path(std::string_view schema,
 // `text` as a single-quoted Python string literal.
 std::string py_string(std::string_view text);
 
-// `text` made safe inside a """ docstring.
+// `text` made safe inside a """ docstring (and unable to form a marker
+// line of the user's sections: "#>>>" and "#<<<" get their '#' escaped).
 std::string docstring_text(std::string_view text);
 
 } // namespace hop::codegen

@@ -70,7 +70,9 @@ std::string quote_ident(std::string_view name)
 // Whether a column can be an attribute and a keyword argument.
 bool usable_column(const std::string& name)
 {
-  return is_identifier(name) && name != "self" && name != "kwargs";
+  // A parameter named super would hide super() in __init__.
+  return is_identifier(name) && name != "self" && name != "kwargs" &&
+         name != "super";
 }
 
 } // namespace
@@ -162,9 +164,22 @@ std::map<std::string, std::string> parse_dict(std::string_view section,
                                               std::string_view name)
 {
   std::map<std::string, std::string> fkeys;
-  size_t start = section.find(std::string(name) + " = {");
+  // The assignment starts its line (after indentation): not a comment,
+  // not another name ending in `name`.
+  auto assignment = [&](const std::string& pattern) {
+    for (size_t at = section.find(pattern); at != std::string_view::npos;
+         at = section.find(pattern, at + 1)) {
+      size_t before = at == 0 ? std::string_view::npos
+                              : section.find_last_not_of(" \t", at - 1);
+      if (before == std::string_view::npos || section[before] == '\n') {
+        return at;
+      }
+    }
+    return std::string_view::npos;
+  };
+  size_t start = assignment(std::string(name) + " = {");
   if (start == std::string_view::npos) {
-    start = section.find(std::string(name) + "={");
+    start = assignment(std::string(name) + "={");
   }
   if (start == std::string_view::npos) {
     return fkeys;
@@ -318,7 +333,10 @@ std::string render_dataclass(const Relation& rel, const NameMap& names,
                           ? "dataclasses.field(default_factory=list)"
                           : "dataclasses.field(default=None)";
     if (!usable_column(c.name)) {
-      os << "    # " << docstring_text(c.name) << ": " << t.expr << " = "
+      // On one line: a newline in the name would end the comment.
+      std::string shown = py_string(c.name);
+      shown = shown.substr(1, shown.size() - 2);
+      os << "    # " << shown << ": " << t.expr << " = "
          << value << "  FIX ME! not a Python identifier\n";
       continue;
     }

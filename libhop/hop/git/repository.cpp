@@ -63,6 +63,20 @@ struct StrArray
   ~StrArray() { git_strarray_dispose(&array); }
 };
 
+// Use the index named by GIT_INDEX_FILE, as git does, when it is set.
+void use_index_from_env(git_repository* repo)
+{
+  const char* index_file = std::getenv("GIT_INDEX_FILE");
+  if (index_file && *index_file) {
+    git_index* index = nullptr;
+    check(git_index_open(&index, index_file),
+          std::string("cannot open the index '") + index_file +
+            "' named by GIT_INDEX_FILE");
+    IndexPtr holder(index);
+    git_repository_set_index(repo, index);
+  }
+}
+
 } // namespace
 
 Library::Library()
@@ -105,15 +119,7 @@ std::optional<Repository> Repository::discover(const std::filesystem::path& path
             std::string("cannot use the work tree '") + work_tree +
               "' named by GIT_WORK_TREE");
     }
-    const char* index_file = std::getenv("GIT_INDEX_FILE");
-    if (index_file && *index_file) {
-      git_index* index = nullptr;
-      check(git_index_open(&index, index_file),
-            std::string("cannot open the index '") + index_file +
-              "' named by GIT_INDEX_FILE");
-      IndexPtr holder(index);
-      git_repository_set_index(raw, index);
-    }
+    use_index_from_env(raw);
     return repo;
   }
   int rc = git_repository_open_ext(&raw, path.c_str(), 0, nullptr);
@@ -121,7 +127,11 @@ std::optional<Repository> Repository::discover(const std::filesystem::path& path
     return std::nullopt;
   }
   check(rc, "cannot open the git repository at '" + path.string() + "'");
-  return Repository(raw);
+  Repository repo(raw);
+  // A hook of the main work tree gets GIT_INDEX_FILE without GIT_DIR
+  // (e.g. the temporary index of 'git commit <paths>').
+  use_index_from_env(raw);
+  return repo;
 }
 
 Repository Repository::init(const std::filesystem::path& path,

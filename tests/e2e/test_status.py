@@ -1,0 +1,500 @@
+"""End-to-end tests of `git hop status` (and of plain `git hop`).
+
+design.md §6: status is read-only and shows project, database, git and
+release state; §9: results on stdout, `fatal:`/`warning:`/`hint:` on stderr,
+`--format=json` for CI, never a password; §7: it must work inside a git hook.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from hoptest import git, hop, run, sql
+
+PASSWORD = "s3cret-pw"
+
+
+# --------------------------------------------------------------------------
+# Fixtures and helpers
+
+
+@pytest.fixture
+def project(env, workdir, dbname) -> Path:
+    """A fresh devel project 'blog' on `dbname` (release 0.0.0, tag 0.0.0)."""
+    hop(env, workdir, "new", "blog", "--devel", "--database", dbname, check=0)
+    return workdir / "blog"
+
+
+def status_json(env, cwd) -> dict:
+    r = hop(env, cwd, "status", "--format=json", check=0)
+    return json.loads(r.out)
+
+
+def rows(text: str) -> dict:
+    """The `label: value` rows of the text status, as a dict."""
+    result = {}
+    for line in text.splitlines():
+        m = re.match(r"^([a-z]+):\s+(.*)$", line)
+        assert m, f"unexpected status line {line!r} in\n{text}"
+        result[m.group(1)] = m.group(2)
+    return result
+
+
+def connection_file(env) -> Path:
+    return Path(env["HALFORM_CONF_DIR"]) / "blog"
+
+
+def write_connection_file(env, name: str, host: str, port: str = "5432") -> None:
+    connection_file(env).write_text(
+        "[database]\n"
+        f"name = {name}\n"
+        "user = postgres\n"
+        f"password = {PASSWORD}\n"
+        f"host = {host}\n"
+        f"port = {port}\n"
+        "production = False\n"
+    )
+
+
+def config_path(project: Path) -> Path:
+    return project / ".hop" / "config"
+
+
+def line_col(text: str, needle: str) -> tuple:
+    """1-based line and column of the first occurrence of `needle`."""
+    index = text.index(needle)
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return line, col
+
+
+# --------------------------------------------------------------------------
+# A fresh devel project
+
+
+def test_status_of_fresh_devel_project(env, project, dbname, pg_cluster):
+    r = hop(env, project, "status", check=0)
+    assert r.err == ""
+    row = rows(r.out)
+    assert row["project"] == "blog (devel)"
+    assert row["path"] == str(project.resolve())
+    assert row["database"].startswith(f"{dbname} as postgres on {pg_cluster.host} ")
+    assert row["database"].endswith("(development)")
+    assert row["connection"] == str(connection_file(env))
+    assert row["release"] == "0.0.0"
+    assert row["branch"] == "hop_main (clean)"
+    assert row["head"] == git(env, project, "rev-parse", "--short=7", "HEAD")
+    assert row["released"] == "0.0.0"
+    assert row["preparing"] == "none"
+
+
+def test_plain_git_hop_is_status(env, project):
+    status = hop(env, project, "status", check=0)
+    plain = hop(env, project, check=0)
+    assert plain.out == status.out
+    assert plain.err == status.err == ""
+    assert "release:    0.0.0" in plain.out
+
+
+def test_status_json(env, project, dbname, pg_cluster):
+    r = hop(env, project, "status", "--format=json", check=0)
+    assert r.err == ""
+    data = json.loads(r.out)
+    version = hop(env, project, "--version", check=0).out.split()[-1]
+
+    assert data["git_hop_version"] == version
+    assert data["project"] == {
+        "name": "blog",
+        "path": str(project.resolve()),
+        "devel": True,
+        "hop_version": version,
+    }
+
+    db = data["database"]
+    assert {"name", "user", "host", "port", "production", "connection_file",
+            "reachable", "error", "release"} <= set(db)
+    assert db["name"] == dbname
+    assert db["reachable"] is True
+    assert db["error"] is None
+    assert db["release"] == "0.0.0"
+    assert db["production"] is False
+    assert db["user"] == "postgres"
+    assert db["host"] == pg_cluster.host
+    assert db["connection_file"] == str(connection_file(env))
+
+    g = data["git"]
+    assert {"present", "branch", "head", "clean", "changes"} <= set(g)
+    assert g["present"] is True
+    assert g["branch"] == "hop_main"
+    assert g["clean"] is True
+    assert g["changes"] == 0
+    assert re.fullmatch(r"[0-9a-f]{40}", g["head"]), g["head"]
+    assert g["head"] == git(env, project, "rev-parse", "HEAD")
+
+    assert data["released"] == "0.0.0"
+    assert data["preparing"] == []
+
+
+def test_status_from_a_subdirectory(env, project):
+    top_text = hop(env, project, "status", check=0).out
+    top_json = status_json(env, project)
+    deep = project / "model" / "a" / "b"
+    deep.mkdir(parents=True)
+    for cwd in (project / "model", deep):
+        r = hop(env, cwd, "status", check=0)
+        # the new empty directories are not changes for git
+        assert r.out == top_text
+        assert status_json(env, cwd) == top_json
+    assert rows(top_text)["path"] == str(project.resolve())
+
+
+# --------------------------------------------------------------------------
+# Git state
+
+
+def test_dirty_tree_is_counted(env, project):
+    (project / "notes.txt").write_text("an untracked file\n")
+    r = hop(env, project, "status", check=0)
+    assert rows(r.out)["branch"] == "hop_main (1 changed file)"
+
+    with open(project / "README.md", "a") as f:
+        f.write("\none more line\n")
+    r = hop(env, project, "status", check=0)
+    assert rows(r.out)["branch"] == "hop_main (2 changed files)"
+    g = status_json(env, project)["git"]
+    assert g["clean"] is False
+    assert g["changes"] == 2
+    assert len(git(env, project, "status", "--porcelain").splitlines()) == 2
+
+
+def test_release_branches_in_preparation(env, project):
+    git(env, project, "branch", "hop_0.1.0")
+    git(env, project, "branch", "hop_0.0.1")
+    git(env, project, "branch", "hop_0.0.0")  # released: not in preparation
+    git(env, project, "branch", "feature")  # not a release branch
+
+    r = hop(env, project, "status", check=0)
+    row = rows(r.out)
+    assert row["preparing"] == "0.0.1 (hop_0.0.1), 0.1.0 (hop_0.1.0)"
+    assert row["released"] == "0.0.0"
+    assert "hop_0.0.0" not in r.out
+
+    data = status_json(env, project)
+    assert data["preparing"] == [
+        {"version": "0.0.1", "branch": "hop_0.0.1"},
+        {"version": "0.1.0", "branch": "hop_0.1.0"},
+    ]
+    assert data["released"] == "0.0.0"
+    assert data["git"]["branch"] == "hop_main"
+
+
+def _snapshot(env, project: Path, pg_cluster, dbname: str) -> dict:
+    tables = sql(
+        pg_cluster,
+        dbname,
+        "select format('%I.%I', table_schema, table_name)"
+        " from information_schema.tables"
+        " where table_schema not in ('pg_catalog', 'information_schema')"
+        " order by 1",
+    )
+    data = {t: sql(pg_cluster, dbname, f"select * from {t} order by 1")
+            for (t,) in tables if t.startswith("half_orm_meta.")}
+    assert any(t.endswith(".hop_release") for t in data), tables
+    return {
+        "porcelain": git(env, project, "status", "--porcelain"),
+        "head": git(env, project, "rev-parse", "HEAD"),
+        "symbolic-head": git(env, project, "symbolic-ref", "HEAD"),
+        "refs": git(env, project, "for-each-ref", "--format=%(objectname) %(refname)"),
+        "stash": git(env, project, "stash", "list"),
+        "index": (project / ".git" / "index").read_bytes(),
+        "config": config_path(project).read_bytes(),
+        "tables": tables,
+        "rows": data,
+    }
+
+
+def test_status_is_read_only(env, project, pg_cluster, dbname):
+    # some state for status to (not) touch: a stash, a release branch, a
+    # staged file, a modified file and an untracked file
+    with open(project / "README.md", "a") as f:
+        f.write("stashed\n")
+    git(env, project, "stash")
+    git(env, project, "branch", "hop_0.0.1")
+    (project / "staged.txt").write_text("staged\n")
+    git(env, project, "add", "staged.txt")
+    with open(project / "pyproject.toml", "a") as f:
+        f.write("# modified\n")
+    (project / "untracked.txt").write_text("untracked\n")
+
+    before = _snapshot(env, project, pg_cluster, dbname)
+    assert before["stash"] != ""
+    hop(env, project, "status", check=0)
+    hop(env, project, "status", "--format=json", check=0)
+    hop(env, project, check=0)
+    after = _snapshot(env, project, pg_cluster, dbname)
+    assert after == before
+
+
+# --------------------------------------------------------------------------
+# Errors and warnings
+
+
+def test_outside_a_project(env, workdir, tmp_path):
+    plain_repo = tmp_path / "plain"
+    plain_repo.mkdir()
+    git(env, plain_repo, "init", "-q")
+    for cwd in (workdir, plain_repo):
+        for args in (["status"], [], ["status", "--format=json"]):
+            r = hop(env, cwd, *args, check=128)
+            assert r.out == ""
+            lines = r.err.splitlines()
+            assert lines[0].startswith("fatal: not a git-hop project"), r
+            hints = [line for line in lines if line.startswith("hint: ")]
+            assert hints and any("git hop new" in h for h in hints), r
+
+
+def test_config_with_a_wrong_type(env, project):
+    path = config_path(project)
+    text = path.read_text()
+    assert "\ndevel = true\n" in text
+    text = text.replace("\ndevel = true\n", '\ndevel = "yes"\n')
+    path.write_text(text)
+    line, col = line_col(text, '"yes"')
+    assert (line, col) == (5, 9)  # the file `git hop new` writes
+
+    r = hop(env, project, "status", check=128)
+    assert r.out == ""
+    assert r.err.startswith(f"fatal: .hop/config:{line}:{col}: "), r
+    assert "'project.devel'" in r.err.splitlines()[0]
+    assert "boolean" in r.err.splitlines()[0]
+    r = hop(env, project, "status", "--format=json", check=128)
+    assert r.out == ""
+    assert r.err.startswith(f"fatal: .hop/config:{line}:{col}: "), r
+
+
+def test_config_with_unknown_keys_warns(env, project):
+    path = config_path(project)
+    text = path.read_text()
+    text = text.replace("\ndevel = true\n", "\ndevel = true\ncolour = true\n")
+    text += "\n[extra]\nx = 1\n"
+    path.write_text(text)
+    key_line, key_col = line_col(text, "colour = true")
+    table_line, _ = line_col(text, "[extra]")
+
+    r = hop(env, project, "status", check=0)
+    warnings = [line for line in r.err.splitlines() if line.startswith("warning: ")]
+    assert (f"warning: .hop/config:{key_line}:{key_col}: unknown key 'project.colour'"
+            in warnings), r
+    assert any(re.match(rf"warning: \.hop/config:{table_line}:\d+: unknown key 'extra'$", w)
+               for w in warnings), r
+    assert "fatal:" not in r.err
+    assert rows(r.out)["project"] == "blog (devel)"
+    # json output stays clean: the warnings are on stderr
+    r = hop(env, project, "status", "--format=json", check=0)
+    assert json.loads(r.out)["project"]["name"] == "blog"
+    assert "unknown key 'project.colour'" in r.err
+
+
+def test_config_from_a_newer_git_hop(env, project):
+    path = config_path(project)
+    text = path.read_text()
+    text, n = re.subn(r"(?m)^hop_version = .*$", 'hop_version = "99.0.0"', text)
+    assert n == 1
+    path.write_text(text)
+    r = hop(env, project, "status", check=128)
+    assert r.out == ""
+    assert r.err.startswith("fatal: ")
+    assert "needs git-hop 99.0.0" in r.err.splitlines()[0]
+
+
+def test_database_unreachable(env, project, dbname, tmp_path):
+    empty = tmp_path / "no-server-here"
+    empty.mkdir()
+    write_connection_file(env, dbname, str(empty))
+
+    r = hop(env, project, "status", check=0)
+    row = rows(r.out)
+    assert "unreachable" in row["release"]
+    assert "no-server-here" in row["cause"]  # where libpq tried
+    # the rest is still there
+    assert row["project"] == "blog (devel)"
+    assert row["branch"] == "hop_main (clean)"
+    assert row["released"] == "0.0.0"
+    assert f"warning: cannot connect to database '{dbname}'" in r.err.splitlines()
+
+    r = hop(env, project, "status", "--format=json", check=0)
+    data = json.loads(r.out)
+    assert data["database"]["reachable"] is False
+    assert isinstance(data["database"]["error"], str) and data["database"]["error"]
+    assert data["database"]["release"] is None
+    assert data["database"]["name"] == dbname
+    assert data["git"]["branch"] == "hop_main"
+    assert data["released"] == "0.0.0"
+
+    for result in (r, hop(env, project, "status", check=0),
+                   hop(dict(env, GIT_HOP_TRACE="1"), project, "status", check=0)):
+        assert PASSWORD not in result.out + result.err
+
+
+def test_password_never_shown(env, project, dbname, pg_cluster):
+    # trust authentication accepts any password: the connection works
+    write_connection_file(env, dbname, pg_cluster.host)
+    results = [
+        hop(env, project, "status", check=0),
+        hop(env, project, check=0),
+        hop(env, project, "status", "--format=json", check=0),
+        hop(env, project, "status", "-v", check=0),
+        hop(dict(env, GIT_HOP_TRACE="1"), project, "status", check=0),
+        hop(dict(env, GIT_HOP_TRACE="1"), project, "status", "--format=json", check=0),
+    ]
+    assert json.loads(results[2].out)["database"]["reachable"] is True
+    assert "trace:" in results[4].err
+    for r in results:
+        assert PASSWORD not in r.out, r
+        assert PASSWORD not in r.err, r
+    assert "release:    0.0.0" in results[0].out
+
+
+def test_sync_only_project(env, workdir, dbname):
+    hop(env, workdir, "new", "blog", "--database", dbname, check=0)
+    project = workdir / "blog"
+    r = hop(env, project, "status", check=0)
+    assert r.err == ""
+    row = rows(r.out)
+    assert row["project"] == "blog (sync-only)"
+    assert row["branch"] == "hop_main (clean)"
+    assert "released" not in row and "preparing" not in row
+    data = status_json(env, project)
+    assert data["project"]["devel"] is False
+    assert data["database"]["reachable"] is True
+    assert data["released"] is None
+
+
+# --------------------------------------------------------------------------
+# Inside git hooks (git exports GIT_DIR, GIT_INDEX_FILE, ... to hooks)
+
+
+def install_pre_commit(project: Path, export_work_tree: bool = False) -> None:
+    lines = ["#!/bin/sh"]
+    if export_work_tree:
+        lines.append('GIT_WORK_TREE="$(pwd)"; export GIT_WORK_TREE')
+    lines += [
+        'env | grep "^GIT_" > "$OUT.env"',
+        'git status --porcelain > "$OUT.git"',
+        'git hop status --format=json > "$OUT" 2> "$OUT.err"',
+        'echo $? > "$OUT.rc"',
+        "exit 0",
+    ]
+    hook = project / ".git" / "hooks" / "pre-commit"
+    hook.write_text("\n".join(lines) + "\n")
+    hook.chmod(0o755)
+
+
+class HookRun:
+    def __init__(self, out: Path):
+        self.rc = int(Path(f"{out}.rc").read_text())
+        self.err = Path(f"{out}.err").read_text()
+        self.env = Path(f"{out}.env").read_text()
+        self.git_status = Path(f"{out}.git").read_text()
+        self.json = json.loads(out.read_text())
+
+
+def commit_with_hook(env, cwd: Path, tmp_path: Path, *commit_args: str) -> HookRun:
+    out = tmp_path / "hook-output.json"
+    for suffix in ("", ".rc", ".err", ".env", ".git"):
+        Path(f"{out}{suffix}").unlink(missing_ok=True)
+    run(dict(env, OUT=str(out)), "git", "commit", "-q", *commit_args, cwd=cwd, check=0)
+    assert out.exists(), "the pre-commit hook did not run"
+    result = HookRun(out)
+    assert result.rc == 0, result.err
+    assert result.err == ""
+    assert "GIT_INDEX_FILE=" in result.env
+    return result
+
+
+def changed_paths(porcelain: str) -> int:
+    return len({line[3:] for line in porcelain.splitlines()})
+
+
+def test_status_in_pre_commit_hook(env, project, tmp_path, dbname):
+    install_pre_commit(project)
+    (project / "new_file.txt").write_text("hello\n")
+    git(env, project, "add", "new_file.txt")
+    head_before = git(env, project, "rev-parse", "HEAD")
+
+    hook = commit_with_hook(env, project, tmp_path, "-m", "add a file")
+
+    data = hook.json
+    assert data["project"]["path"] == str(project.resolve())
+    assert data["database"]["reachable"] is True
+    assert data["database"]["name"] == dbname
+    assert data["database"]["release"] == "0.0.0"
+    assert data["git"]["branch"] == "hop_main"
+    assert data["git"]["head"] == head_before  # the hook runs before the commit
+    assert data["git"]["clean"] is False  # what is being committed is staged
+    assert data["git"]["changes"] == changed_paths(hook.git_status) == 1
+    assert data["released"] == "0.0.0"
+    assert git(env, project, "rev-parse", "HEAD^") == head_before
+
+
+def test_status_in_pre_commit_hook_of_partial_commit(env, project, tmp_path):
+    # `git commit <path>` runs the hook with a temporary index (named by
+    # GIT_INDEX_FILE) holding HEAD + <path>: status must read that index,
+    # as git does, not .git/index.
+    install_pre_commit(project)
+    with open(project / "README.md", "a") as f:
+        f.write("a change\n")
+    git(env, project, "rm", "--cached", "-q", "pyproject.toml")
+    assert changed_paths(git(env, project, "status", "--porcelain")) == 2
+
+    hook = commit_with_hook(env, project, tmp_path, "-m", "readme only", "README.md")
+
+    assert ".git/next-index" in hook.env  # git used a temporary index
+    assert hook.git_status.splitlines() == ["M  README.md"]
+    assert hook.json["git"]["changes"] == 1
+    assert hook.json["git"]["clean"] is False
+    assert hook.json["git"]["branch"] == "hop_main"
+
+
+@pytest.mark.parametrize("export_work_tree", [False, True],
+                         ids=["git-env", "GIT_WORK_TREE-exported"])
+def test_status_in_pre_commit_hook_of_linked_worktree(
+        env, project, workdir, tmp_path, export_work_tree):
+    git(env, project, "worktree", "add", "-q", "../wt", "-b", "other")
+    wt = workdir / "wt"
+    install_pre_commit(project, export_work_tree=export_work_tree)
+    (wt / "in_worktree.txt").write_text("hello\n")
+    git(env, wt, "add", "in_worktree.txt")
+    head_before = git(env, wt, "rev-parse", "HEAD")
+
+    hook = commit_with_hook(env, wt, tmp_path, "-m", "in the worktree")
+
+    assert "GIT_DIR=" in hook.env  # git exports it in a linked worktree
+    if export_work_tree:
+        assert f"GIT_WORK_TREE={wt.resolve()}" in hook.env.splitlines()
+    data = hook.json
+    assert data["project"]["path"] == str(wt.resolve())
+    assert data["database"]["reachable"] is True
+    assert data["git"]["branch"] == "other"
+    assert data["git"]["head"] == head_before
+    assert data["git"]["changes"] == changed_paths(hook.git_status) == 1
+    assert data["released"] == "0.0.0"
+    assert git(env, wt, "rev-parse", "HEAD^") == head_before
+    # and the main work tree is untouched
+    assert status_json(env, project)["git"]["branch"] == "hop_main"
+    assert status_json(env, project)["git"]["clean"] is True
+
+
+def test_status_in_hook_env_from_shell(env, project):
+    """The variables a hook gets, set by hand (relative paths, as git does)."""
+    e = dict(env, GIT_DIR=".git", GIT_INDEX_FILE=".git/index")
+    assert status_json(e, project) == status_json(env, project)
+    e = dict(env, GIT_DIR=str(project / ".git"), GIT_WORK_TREE=str(project))
+    assert status_json(e, project) == status_json(env, project)
+    r = hop(dict(env, GIT_DIR=str(project / "nowhere")), project, "status", check=128)
+    assert "GIT_DIR" in r.err
+
