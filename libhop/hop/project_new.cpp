@@ -175,6 +175,8 @@ Plan validate(const NewOptions& o)
     substitute(read_template("project/pyproject.toml"), vars);
   plan.files[".gitignore"] =
     substitute(read_template("project/gitignore"), vars);
+  plan.files["conftest.py"] =
+    substitute(read_template("project/conftest.py"), vars);
   if (o.devel) {
     read_template("sql/half_orm_meta.sql");
     read_template("sql/hop_meta.sql");

@@ -41,6 +41,14 @@ std::string join_path(const std::vector<std::string>& elements, size_t count)
   return out;
 }
 
+// The class of relation `name`: its camel-cased name, or "R" + its
+// dataclass-style name when that is not a Python identifier ("2024").
+std::string class_name_of(std::string_view name)
+{
+  std::string camel = camel_case(name);
+  return is_identifier(camel) ? camel : "R" + dataclass_name("", name).substr(3);
+}
+
 NameMap compute_names(const Catalog& catalog, const std::string& package,
                       std::vector<std::string>& warnings)
 {
@@ -51,6 +59,13 @@ NameMap compute_names(const Catalog& catalog, const std::string& package,
     Names n;
     n.path = module_path(rel.schema, rel.name);
     std::string path = join_path(n.path, n.path.size());
+    if (n.path.back() == "__init__") {
+      // Its module would be the __init__.py of its schema's package.
+      warnings.push_back(qualified_name(rel.schema, rel.name) +
+                         ": its module " + package + "/" + path +
+                         ".py is its schema's package file; not generated");
+      continue;
+    }
     if (!paths.insert(path).second) {
       warnings.push_back(qualified_name(rel.schema, rel.name) +
                          ": its module " + package + "/" + path +
@@ -62,13 +77,11 @@ NameMap compute_names(const Catalog& catalog, const std::string& package,
       n.module += "." + e;
       n.importable = n.importable && is_identifier(e);
     }
-    n.class_name = camel_case(rel.name);
-    if (!is_identifier(n.class_name)) {
-      std::string fixed = "R" + dataclass_name("", rel.name).substr(3);
+    n.class_name = class_name_of(rel.name);
+    if (n.class_name != camel_case(rel.name)) {
       warnings.push_back(qualified_name(rel.schema, rel.name) +
-                         ": its class is named " + fixed +
+                         ": its class is named " + n.class_name +
                          " (its camel-cased name is not a Python identifier)");
-      n.class_name = fixed;
     }
     n.dataclass = dataclass_name(rel.schema, rel.name);
     for (int k = 2; !dataclasses.insert(n.dataclass).second; ++k) {
@@ -100,7 +113,7 @@ Names names_from_path(const std::string& package, const std::string& rel_path)
     n.module += "." + e;
     n.importable = n.importable && is_identifier(e);
   }
-  n.class_name = camel_case(n.path.back());
+  n.class_name = class_name_of(n.path.back());
   return n;
 }
 
@@ -131,6 +144,12 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
     adapter = parse_adapter(*text);
   }
   NameMap names = compute_names(catalog, package, plan.warnings);
+  // Module paths of the relations: a test stub never takes one
+  // ("foo_test.py" is the module of relation foo_test, not foo's stub).
+  std::set<std::string> module_paths;
+  for (const auto& [key, n] : names) {
+    module_paths.insert(join_path(n.path, n.path.size()));
+  }
 
   // Directory (relative to the package) -> module stems it holds.
   std::map<std::string, std::vector<std::string>> dirs;
@@ -149,7 +168,16 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
     std::string rel_path = package + "/" + join_path(n.path, n.path.size()) + ".py";
 
     Sections sections;
-    if (auto existing = read_if_exists(root / rel_path)) {
+    auto existing = read_if_exists(root / rel_path);
+    if (existing && rel_path.size() > 8 &&
+        rel_path.compare(rel_path.size() - 8, 8, "_test.py") == 0) {
+      // The untouched stub of relation foo, made before relation foo_test.
+      std::string owner = rel_path.substr(0, rel_path.size() - 8) + ".py";
+      if (*existing == render_test_stub(package, names_from_path(package, owner))) {
+        existing.reset();
+      }
+    }
+    if (existing) {
       std::string why;
       auto found = extract_sections(*existing, &why);
       if (!found) {
@@ -163,8 +191,14 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
     plan.warnings.insert(plan.warnings.end(), module.warnings.begin(),
                          module.warnings.end());
     output(rel_path, std::move(module.text));
-    once(rel_path.substr(0, rel_path.size() - 3) + "_test.py",
-         [&] { return render_test_stub(package, n); });
+    std::string stub = rel_path.substr(0, rel_path.size() - 3) + "_test.py";
+    if (module_paths.count(join_path(n.path, n.path.size()) + "_test")) {
+      plan.warnings.push_back(qualified_name(rel.schema, rel.name) +
+                              ": no test stub (" + stub +
+                              " is the module of another relation)");
+    } else {
+      once(stub, [&] { return render_test_stub(package, n); });
+    }
     dataclasses.push_back(render_dataclass(rel, names, adapter,
                                            parse_dict(sections.klass, "Fkeys"), imports,
                                            plan.warnings));

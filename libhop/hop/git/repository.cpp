@@ -346,6 +346,218 @@ std::optional<std::string> Repository::resolve(const std::string& refish) const
   return oid_str(git_object_id(raw));
 }
 
+bool Repository::branch_exists(const std::string& name) const
+{
+  git_reference* raw = nullptr;
+  int rc = git_branch_lookup(&raw, m_repo.get(), name.c_str(), GIT_BRANCH_LOCAL);
+  if (rc == 0) {
+    git_reference_free(raw);
+    return true;
+  }
+  return false;
+}
+
+void Repository::create_branch(const std::string& name, const std::string& target)
+{
+  git_oid oid;
+  check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
+  git_commit* raw_commit = nullptr;
+  check(git_commit_lookup(&raw_commit, m_repo.get(), &oid),
+        "cannot find commit " + target);
+  CommitPtr commit(raw_commit);
+  git_reference* raw = nullptr;
+  check(git_branch_create(&raw, m_repo.get(), name.c_str(), raw_commit, 0),
+        "cannot create branch '" + name + "'");
+  git_reference_free(raw);
+  output::trace("git: branch " + name + " at " + short_id(target));
+}
+
+void Repository::set_branch(const std::string& name, const std::string& target,
+                            const std::string& log_message)
+{
+  git_oid oid;
+  check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
+  git_reference* raw = nullptr;
+  check(git_reference_create(&raw, m_repo.get(), ("refs/heads/" + name).c_str(),
+                             &oid, 1, log_message.c_str()),
+        "cannot move branch '" + name + "'");
+  git_reference_free(raw);
+  output::trace("git: " + name + " -> " + short_id(target));
+}
+
+void Repository::checkout_branch(const std::string& name)
+{
+  std::string ref = "refs/heads/" + name;
+  git_object* raw = nullptr;
+  check(git_revparse_single(&raw, m_repo.get(), (ref + "^{tree}").c_str()),
+        "cannot find branch '" + name + "'");
+  ObjectPtr tree(raw);
+  git_checkout_options opts = GIT_CHECKOUT_OPTIONS_INIT;
+  opts.checkout_strategy = GIT_CHECKOUT_SAFE;
+  check(git_checkout_tree(m_repo.get(), raw, &opts),
+        "cannot check out branch '" + name + "'");
+  check(git_repository_set_head(m_repo.get(), ref.c_str()),
+        "cannot check out branch '" + name + "'");
+  output::trace("git: checkout " + name);
+}
+
+bool Repository::is_ancestor(const std::string& ancestor,
+                             const std::string& descendant) const
+{
+  git_oid a;
+  git_oid d;
+  check(git_oid_fromstr(&a, ancestor.c_str()), "invalid object id " + ancestor);
+  check(git_oid_fromstr(&d, descendant.c_str()),
+        "invalid object id " + descendant);
+  if (git_oid_equal(&a, &d)) {
+    return true;
+  }
+  int rc = git_graph_descendant_of(m_repo.get(), &d, &a);
+  check(rc, "cannot compare commits");
+  return rc == 1;
+}
+
+namespace {
+
+using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
+using TreeEntryPtr =
+  std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
+
+std::string blob_text(git_repository* repo, const git_oid* id)
+{
+  git_blob* raw = nullptr;
+  check(git_blob_lookup(&raw, repo, id), "cannot read a file from git");
+  BlobPtr blob(raw);
+  return std::string(static_cast<const char*>(git_blob_rawcontent(raw)),
+                     static_cast<size_t>(git_blob_rawsize(raw)));
+}
+
+TreePtr tree_of(git_repository* repo, const std::string& refish)
+{
+  git_object* raw = nullptr;
+  if (git_revparse_single(&raw, repo, (refish + "^{tree}").c_str()) < 0) {
+    return nullptr;
+  }
+  return TreePtr(reinterpret_cast<git_tree*>(raw));
+}
+
+} // namespace
+
+std::optional<std::string> Repository::read_blob(const std::string& refish,
+                                                 const std::string& path) const
+{
+  TreePtr tree = tree_of(m_repo.get(), refish);
+  if (!tree) {
+    return std::nullopt;
+  }
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, tree.get(), path.c_str()) < 0) {
+    return std::nullopt;
+  }
+  TreeEntryPtr entry(raw);
+  if (git_tree_entry_type(raw) != GIT_OBJECT_BLOB) {
+    return std::nullopt;
+  }
+  return blob_text(m_repo.get(), git_tree_entry_id(raw));
+}
+
+std::vector<std::pair<std::string, std::string>>
+Repository::read_dir(const std::string& refish, const std::string& dir) const
+{
+  std::vector<std::pair<std::string, std::string>> files;
+  TreePtr root = tree_of(m_repo.get(), refish);
+  if (!root) {
+    return files;
+  }
+  git_tree_entry* raw = nullptr;
+  if (git_tree_entry_bypath(&raw, root.get(), dir.c_str()) < 0) {
+    return files;
+  }
+  TreeEntryPtr entry(raw);
+  if (git_tree_entry_type(raw) != GIT_OBJECT_TREE) {
+    return files;
+  }
+  git_tree* raw_tree = nullptr;
+  check(git_tree_lookup(&raw_tree, m_repo.get(), git_tree_entry_id(raw)),
+        "cannot read " + dir);
+  TreePtr tree(raw_tree);
+  size_t n = git_tree_entrycount(raw_tree);
+  for (size_t i = 0; i < n; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(raw_tree, i);
+    if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+      files.emplace_back(git_tree_entry_name(e),
+                         blob_text(m_repo.get(), git_tree_entry_id(e)));
+    }
+  }
+  return files;
+}
+
+std::vector<std::pair<std::string, std::string>>
+Repository::read_index_dir(const std::string& dir) const
+{
+  std::vector<std::pair<std::string, std::string>> files;
+  git_index* raw = nullptr;
+  check(git_repository_index(&raw, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw);
+  std::string prefix = dir + "/";
+  size_t n = git_index_entrycount(raw);
+  for (size_t i = 0; i < n; ++i) {
+    const git_index_entry* e = git_index_get_byindex(raw, i);
+    std::string path = e->path;
+    if (path.rfind(prefix, 0) != 0 ||
+        path.find('/', prefix.size()) != std::string::npos ||
+        git_index_entry_stage(e) != 0) {
+      continue;
+    }
+    files.emplace_back(path.substr(prefix.size()), blob_text(m_repo.get(), &e->id));
+  }
+  return files;
+}
+
+void Repository::add_note(const std::string& notes_ref, const std::string& target,
+                          const std::string& text)
+{
+  git_oid oid;
+  check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
+  git_signature* raw_sig = nullptr;
+  check(git_signature_default(&raw_sig, m_repo.get()),
+        "cannot write a note: no git identity");
+  SignaturePtr sig(raw_sig);
+  git_oid note_id;
+  check(git_note_create(&note_id, m_repo.get(), notes_ref.c_str(), raw_sig,
+                        raw_sig, &oid, text.c_str(), 0),
+        "cannot write the note of " + short_id(target) + " in " + notes_ref);
+  output::trace("git: note " + notes_ref + " on " + short_id(target));
+}
+
+std::optional<std::string> Repository::read_note(const std::string& notes_ref,
+                                                 const std::string& target) const
+{
+  git_oid oid;
+  if (git_oid_fromstr(&oid, target.c_str()) < 0) {
+    return std::nullopt;
+  }
+  git_note* raw = nullptr;
+  if (git_note_read(&raw, m_repo.get(), notes_ref.c_str(), &oid) < 0) {
+    return std::nullopt;
+  }
+  std::string text = git_note_message(raw);
+  git_note_free(raw);
+  return text;
+}
+
+std::optional<std::string> Repository::remote_url(const std::string& name) const
+{
+  git_remote* raw = nullptr;
+  if (git_remote_lookup(&raw, m_repo.get(), name.c_str()) < 0) {
+    return std::nullopt;
+  }
+  const char* url = git_remote_url(raw);
+  std::string s = url ? url : "";
+  git_remote_free(raw);
+  return s;
+}
+
 bool Repository::has_signature(std::string* error) const
 {
   git_signature* raw = nullptr;

@@ -82,6 +82,40 @@ public:
   // The commit a tag or branch points to.
   std::optional<std::string> resolve(const std::string& refish) const;
 
+  bool branch_exists(const std::string& name) const;
+  // Create branch `name` at commit `target`; fatal if it exists.
+  void create_branch(const std::string& name, const std::string& target);
+  // Point branch `name` at commit `target` (created or moved).
+  void set_branch(const std::string& name, const std::string& target,
+                  const std::string& log_message);
+  // Check out branch `name` (safe: never overwrites local changes) and
+  // make it HEAD.
+  void checkout_branch(const std::string& name);
+  // Whether commit `ancestor` is `descendant` or one of its ancestors.
+  bool is_ancestor(const std::string& ancestor,
+                   const std::string& descendant) const;
+
+  // The content of `path` in the tree of `refish` (a commit, branch or
+  // tag); nullopt when it has no such file.
+  std::optional<std::string> read_blob(const std::string& refish,
+                                       const std::string& path) const;
+  // The files directly in `dir` of the tree of `refish`: (name, content),
+  // in name order. Empty when the directory does not exist.
+  std::vector<std::pair<std::string, std::string>>
+  read_dir(const std::string& refish, const std::string& dir) const;
+  // Same for the index (what is staged).
+  std::vector<std::pair<std::string, std::string>>
+  read_index_dir(const std::string& dir) const;
+
+  // Attach `text` as the note of `target` under `notes_ref`.
+  void add_note(const std::string& notes_ref, const std::string& target,
+                const std::string& text);
+  std::optional<std::string> read_note(const std::string& notes_ref,
+                                       const std::string& target) const;
+
+  // The URL of remote `name`, if it exists.
+  std::optional<std::string> remote_url(const std::string& name) const;
+
   // Whether user.name and user.email are configured; if not, `error`
   // receives libgit2's message.
   bool has_signature(std::string* error) const;

@@ -1,0 +1,24 @@
+#include "cli.hpp"
+
+#include <hop/output.hpp>
+#include <hop/project.hpp>
+#include <hop/release.hpp>
+
+#include <filesystem>
+
+int cmd_release(const cli::Args& args)
+{
+  cli::po::options_description options("Options");
+  options.add_options()("push", "push hop_main, the tag and refs/notes/hop to "
+                                "origin");
+  auto vm = cli::parse(args, options, {}, "usage: git hop release [--push]");
+
+  hop::Project project = hop::load_project(std::filesystem::current_path());
+  hop::release::ReleaseOptions o;
+  o.push = vm.count("push") != 0;
+  auto r = hop::release::release(project, o);
+  hop::output::out("Released " + r.version.str() + " (" + r.commit.substr(0, 7) +
+                   "), tests: " + hop::testrun::describe(r.tests) +
+                   (r.pushed ? "; pushed to origin" : ""));
+  return 0;
+}

@@ -1,0 +1,52 @@
+// The script set of a release: Patches/X/Y/Z/release.toml (the changelog
+// message) and the scripts, files ending in .sql or .py, run in byte order
+// of their names. Read from the work tree, a git tree or the index.
+#pragma once
+
+#include "version.hpp"
+
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace hop::git {
+class Repository;
+}
+
+namespace hop::patches {
+
+enum class Kind { sql, py };
+
+struct Script
+{
+  std::string name;    // "00_schema.sql"
+  std::string path;    // "Patches/0/1/0/00_schema.sql"
+  std::string content;
+  std::string sha256;
+  Kind kind = Kind::sql;
+};
+
+struct Release
+{
+  Version version;
+  std::string message;
+  std::vector<Script> scripts; // in run order
+  std::vector<std::string> warnings;
+};
+
+using Files = std::vector<std::pair<std::string, std::string>>;
+
+// Build the release from the files of its folder (name, content). Fatal
+// without a valid release.toml.
+Release from_files(const Version& version, const Files& files);
+
+Release read_worktree(const std::filesystem::path& root, const Version& version);
+Release read_tree(const git::Repository& repo, const std::string& refish,
+                  const Version& version);
+Release read_index(const git::Repository& repo, const Version& version);
+
+// The text of a new release.toml.
+std::string render_release_toml(const std::string& message);
+
+} // namespace hop::patches

@@ -1,0 +1,13 @@
+// SHA-256 (FIPS 180-4), for the checksums of release scripts and
+// baselines recorded in notes and in half_orm_meta.hop_script.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hop {
+
+// Lower-case hex SHA-256 of `data`.
+std::string sha256_hex(std::string_view data);
+
+} // namespace hop
