@@ -60,6 +60,9 @@ StatusReport collect_status(const Project& project)
       }
     }
     std::sort(r.preparing.begin(), r.preparing.end());
+    auto on = g.branch ? Version::from_branch(*g.branch) : std::nullopt;
+    r.expected_release =
+      on && (!r.last_tag || *on > *r.last_tag) ? on : r.last_tag;
   }
   return r;
 }
@@ -99,8 +102,17 @@ std::string render_status_text(const StatusReport& r)
     row("release:", "none (sync-only project)");
   } else if (!d.has_meta) {
     row("release:", "none: half_orm_meta is missing");
+  } else if (!d.release) {
+    row("release:", "none");
   } else {
-    row("release:", d.release ? d.release->str() : "none");
+    std::string note;
+    if (r.expected_release && *r.expected_release != *d.release) {
+      note = " (the branch is at " + r.expected_release->str() +
+             ((r.git.branch && Version::from_branch(*r.git.branch))
+                ? ": run 'git hop apply')"
+                : ")");
+    }
+    row("release:", d.release->str() + note);
   }
 
   const auto& g = r.git;
@@ -159,6 +171,12 @@ std::string render_status_json(const StatusReport& r,
   opt_str(d.reachable ? std::nullopt : std::optional<std::string>(d.error));
   w.key("release");
   opt_ver(d.release);
+  w.key("matches_branch");
+  if (d.release && r.expected_release) {
+    w.value(*d.release == *r.expected_release);
+  } else {
+    w.null();
+  }
   w.end_object();
 
   const auto& g = r.git;
