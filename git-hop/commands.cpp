@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 int cmd_apply(const cli::Args& args);
+int cmd_hooks(const cli::Args& args);
 int cmd_new(const cli::Args& args);
 int cmd_prepare(const cli::Args& args);
 int cmd_release(const cli::Args& args);
@@ -16,6 +17,7 @@ const std::vector<Command>& commands()
   static const std::vector<Command> table = {
     {"apply", cmd_apply,
      "rebuild the database at the last release and apply this release"},
+    {"hooks", cmd_hooks, "install, remove, show or run git-hop's git hooks"},
     {"new", cmd_new, "create a git-hop project from a database"},
     {"prepare", cmd_prepare, "start a release on its branch hop_X.Y.Z"},
     {"release", cmd_release, "replay, test, tag and record the next release"},

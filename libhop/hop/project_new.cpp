@@ -7,6 +7,7 @@
 #include "db/connection.hpp"
 #include "error.hpp"
 #include "git/repository.hpp"
+#include "hooks.hpp"
 #include "meta.hpp"
 #include "output.hpp"
 #include "project.hpp"
@@ -283,7 +284,6 @@ NewResult create_project(const NewOptions& o)
                (result.release ? result.release->str() : "0.0.0") + "\n");
     result.package_files = gen.written;
   }
-  // The hooks are installed here once that feature exists.
 
   {
     auto repo = git::Repository::init(staging, "hop_main");
@@ -294,6 +294,15 @@ NewResult create_project(const NewOptions& o)
     if (o.devel) {
       std::string v = result.release->str();
       repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
+    }
+    if (repo.config_string("core.hooksPath")) {
+      output::warning("core.hooksPath is set: git-hop's hooks were not "
+                      "installed");
+      output::hint("Run 'git hop hooks install' in the project to install "
+                   "them there.");
+    } else {
+      hooks::install(staging / ".git" / "hooks", false);
+      result.hooks_installed = true;
     }
   }
 

@@ -32,6 +32,7 @@ struct NewResult
   std::optional<std::filesystem::path> wrote_connection_file;
   std::string commit;
   size_t package_files = 0; // files of the generated half_orm package
+  bool hooks_installed = false;
 };
 
 // Validate everything, then create the project. On failure nothing is

@@ -283,24 +283,56 @@ std::vector<ScriptRun> run_scripts(const Context& ctx, const patches::Release& r
   return runs;
 }
 
+// Clone the template of the last release into `scratch` and run `rel`'s
+// scripts there; the scratch database is dropped on failure.
+std::vector<ScriptRun> fill_scratch(Context& ctx, snapshot::Admin& admin,
+                                    const patches::Release* rel,
+                                    const std::string& scratch)
+{
+  Baseline base = read_baseline(ctx, *ctx.state.last);
+  std::string tpl = admin.ensure_template(ctx.dbname, base.version.str(),
+                                          base.schema, base.metadata);
+  admin.clone(tpl, scratch);
+  try {
+    // A baseline is dumped before its release is tagged: the rows get the
+    // commit of their tag here.
+    auto conn = db::Connection::connect(admin.settings_for(scratch).keywords());
+    for (const auto& tag : ctx.repo.tags()) {
+      auto v = Version::parse(tag);
+      auto id = v ? ctx.repo.resolve("refs/tags/" + tag) : std::nullopt;
+      if (id) {
+        conn.query("update half_orm_meta.hop_release set commit = $1 "
+                   "where major = $2 and minor = $3 and patch = $4 "
+                   "and pre_release = '' and coalesce(commit, '') = ''",
+                   {*id, std::to_string(v->major), std::to_string(v->minor),
+                    std::to_string(v->patch)});
+      }
+    }
+  } catch (...) {
+    admin.drop(scratch);
+    throw;
+  }
+  try {
+    return rel ? run_scripts(ctx, *rel, admin.settings_for(scratch))
+               : std::vector<ScriptRun>{};
+  } catch (...) {
+    admin.drop(scratch);
+    throw;
+  }
+}
+
 // Build release `rel` on the baseline of the last release in a scratch
 // database, regenerate the package from it, then swap it in.
 ApplyResult build(Context& ctx, const patches::Release* rel)
 {
   ApplyResult result;
   result.base = *ctx.state.last;
-  Baseline base = read_baseline(ctx, result.base);
   snapshot::Admin admin(ctx.project.connection);
-  std::string tpl = admin.ensure_template(ctx.dbname, base.version.str(),
-                                          base.schema, base.metadata);
   std::string scratch = snapshot::derived_name(ctx.dbname, "__hop_apply");
-  admin.clone(tpl, scratch);
+  result.scripts = fill_scratch(ctx, admin, rel, scratch);
   codegen::Plan plan;
   try {
     ConnectionSettings target = admin.settings_for(scratch);
-    if (rel) {
-      result.scripts = run_scripts(ctx, *rel, target);
-    }
     if (ctx.project.config.python.package) {
       auto conn = db::Connection::connect(target.keywords());
       codegen::Catalog catalog = codegen::read_catalog(conn);
@@ -370,6 +402,24 @@ void check_remote(const Context& ctx, const std::string& tag)
 }
 
 } // namespace
+
+Scratch build_scratch(const Project& project, const patches::Release* rel,
+                      const std::string& suffix)
+{
+  Context ctx = open_context(project);
+  snapshot::Admin admin(project.connection);
+  Scratch s;
+  s.name = snapshot::derived_name(ctx.dbname, suffix);
+  s.scripts = fill_scratch(ctx, admin, rel, s.name);
+  s.settings = admin.settings_for(s.name);
+  return s;
+}
+
+void drop_scratch(const Project& project, const Scratch& scratch)
+{
+  snapshot::Admin admin(project.connection);
+  admin.drop(scratch.name);
+}
 
 std::pair<int, int> line_column(std::string_view text, int position)
 {

@@ -23,6 +23,10 @@ namespace hop::git {
 class Repository;
 }
 
+namespace hop::patches {
+struct Release;
+}
+
 namespace hop::release {
 
 struct State
@@ -88,6 +92,21 @@ struct ReleaseResult
 };
 
 ReleaseResult release(const Project& project, const ReleaseOptions& options);
+
+// A database built at the last release plus the scripts of `rel` (when
+// given), from the template of the last release; for the hooks' checks.
+struct Scratch
+{
+  std::string name;
+  ConnectionSettings settings;
+  std::vector<ScriptRun> scripts;
+};
+// Build it under the name <db> + `suffix`; on failure it is dropped and
+// the error (naming the failing script) is thrown.
+Scratch build_scratch(const Project& project, const patches::Release* rel,
+                      const std::string& suffix);
+// Drop a scratch database.
+void drop_scratch(const Project& project, const Scratch& scratch);
 
 // 1-based line and column of the 1-based character `position` of `text`
 // (UTF-8), as PostgreSQL reports error positions.

@@ -77,17 +77,10 @@ std::string describe(const Summary& s)
   return std::string(s.passed ? "passed" : "failed") + " in " + time;
 }
 
-Summary run_tests(const Project& project)
+Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
 {
   Summary s;
   s.command = test_command(project.config);
-  std::string dbname = project.connection.name.value_or(project.config.project.name);
-  snapshot::Admin admin(project.connection);
-  if (!admin.exists(dbname)) {
-    throw fatal("database '" + dbname + "' does not exist")
-      .hint("Run 'git hop apply' to build it.");
-  }
-  std::string copy = snapshot::derived_name(dbname, "__hop_test");
   ScratchDir tmp("git-hop-test");
   fs::path junit = tmp.path() / "junit.xml";
   bool is_pytest = false;
@@ -100,23 +93,13 @@ Summary run_tests(const Project& project)
     cmd.argv.push_back("--junitxml=" + junit.string());
   }
   cmd.cwd = project.root.string();
-  ConnectionSettings settings = admin.settings_for(copy);
   cmd.env_set = connection_environment(project, settings, tmp.path());
-
-  output::info("Testing against a copy of '" + dbname + "': " + copy);
-  admin.clone(dbname, copy);
+  cmd.clean_git_env = true;
   auto start = std::chrono::steady_clock::now();
-  process::Result r;
-  try {
-    r = process::run(cmd, process::Capture::none);
-  } catch (...) {
-    admin.drop(copy);
-    throw;
-  }
+  process::Result r = process::run(cmd, process::Capture::none);
   s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
                                             start)
                 .count();
-  admin.drop(copy);
   s.exit_code = r.exit_code;
   s.no_tests = is_pytest && r.exit_code == 5 && r.signal == 0;
   s.passed = r.ok() || s.no_tests;
@@ -128,6 +111,33 @@ Summary run_tests(const Project& project)
     }
   }
   return s;
+}
+
+Summary run_tests(const Project& project)
+{
+  if (project.connection.production) {
+    throw fatal("database '" + project.connection.name.value_or("") +
+                "' is a production database")
+      .detail("git hop test copies the development database; the connection "
+              "file sets 'production = True'.");
+  }
+  std::string dbname = project.connection.name.value_or(project.config.project.name);
+  snapshot::Admin admin(project.connection);
+  if (!admin.exists(dbname)) {
+    throw fatal("database '" + dbname + "' does not exist")
+      .hint("Run 'git hop apply' to build it.");
+  }
+  std::string copy = snapshot::derived_name(dbname, "__hop_test");
+  output::info("Testing against a copy of '" + dbname + "': " + copy);
+  admin.clone(dbname, copy);
+  try {
+    Summary s = run_tests_on(project, admin.settings_for(copy));
+    admin.drop(copy);
+    return s;
+  } catch (...) {
+    admin.drop(copy);
+    throw;
+  }
 }
 
 } // namespace hop::testrun

@@ -31,9 +31,12 @@ std::string interpreter(const Config& config);
 // no:cacheprovider.
 std::vector<std::string> test_command(const Config& config);
 
-// Run the tests of `project` against a copy of database `dbname` (by
-// default the project's). The command's output goes to the terminal.
+// Run the tests of `project` against a copy of its database, dropped
+// afterwards. The command's output goes to the terminal.
 Summary run_tests(const Project& project);
+
+// Run the tests of `project` against the database of `settings` as it is.
+Summary run_tests_on(const Project& project, const ConnectionSettings& settings);
 
 // Counts from a JUnit XML report: (tests, failures + errors, skipped).
 struct Counts

@@ -514,6 +514,71 @@ Repository::read_index_dir(const std::string& dir) const
   return files;
 }
 
+std::vector<std::pair<std::string, std::string>>
+Repository::read_index_prefix(const std::string& prefix) const
+{
+  std::vector<std::pair<std::string, std::string>> files;
+  git_index* raw = nullptr;
+  check(git_repository_index(&raw, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw);
+  size_t n = git_index_entrycount(raw);
+  for (size_t i = 0; i < n; ++i) {
+    const git_index_entry* e = git_index_get_byindex(raw, i);
+    std::string path = e->path;
+    if (path.rfind(prefix, 0) == 0 && git_index_entry_stage(e) == 0) {
+      files.emplace_back(path, blob_text(m_repo.get(), &e->id));
+    }
+  }
+  return files;
+}
+
+std::vector<std::string> Repository::staged_paths() const
+{
+  using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
+  TreePtr head = tree_of(m_repo.get(), "HEAD");
+  git_index* raw_index = nullptr;
+  check(git_repository_index(&raw_index, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw_index);
+  git_diff* raw = nullptr;
+  check(git_diff_tree_to_index(&raw, m_repo.get(), head.get(), raw_index, nullptr),
+        "cannot compare the index with HEAD");
+  DiffPtr diff(raw);
+  std::vector<std::string> paths;
+  size_t n = git_diff_num_deltas(raw);
+  for (size_t i = 0; i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(raw, i);
+    paths.emplace_back(d->new_file.path ? d->new_file.path : d->old_file.path);
+    if (d->old_file.path && d->new_file.path &&
+        std::string(d->old_file.path) != d->new_file.path) {
+      paths.emplace_back(d->old_file.path);
+    }
+  }
+  return paths;
+}
+
+std::optional<std::string> Repository::config_string(const std::string& key) const
+{
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, m_repo.get()) < 0) {
+    return std::nullopt;
+  }
+  ConfigPtr cfg(raw);
+  const char* value = nullptr;
+  if (git_config_get_string(&value, raw, key.c_str()) < 0 || !value) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+std::filesystem::path Repository::commondir() const
+{
+  std::string dir = git_repository_commondir(m_repo.get());
+  if (dir.size() > 1 && dir.back() == '/') {
+    dir.pop_back();
+  }
+  return dir;
+}
+
 void Repository::add_note(const std::string& notes_ref, const std::string& target,
                           const std::string& text)
 {

@@ -107,6 +107,19 @@ public:
   std::vector<std::pair<std::string, std::string>>
   read_index_dir(const std::string& dir) const;
 
+  // Every staged file under `prefix` ("blog/"), recursively: (path,
+  // content), in path order.
+  std::vector<std::pair<std::string, std::string>>
+  read_index_prefix(const std::string& prefix) const;
+  // Paths whose staged content differs from HEAD (all of them on an
+  // unborn branch).
+  std::vector<std::string> staged_paths() const;
+
+  // A string from git's configuration ("core.hooksPath").
+  std::optional<std::string> config_string(const std::string& key) const;
+  // The directory shared by all work trees (.git of the main one).
+  std::filesystem::path commondir() const;
+
   // Attach `text` as the note of `target` under `notes_ref`.
   void add_note(const std::string& notes_ref, const std::string& target,
                 const std::string& text);
