@@ -146,6 +146,12 @@ Connection::try_connect(const std::map<std::string, std::string>& keywords,
   }
   keys.push_back("fallback_application_name");
   values.push_back("git-hop");
+  // Never hang on an unreachable server (libpq waits forever by default).
+  const char* timeout = std::getenv("PGCONNECT_TIMEOUT");
+  if (!keywords.count("connect_timeout") && !(timeout && *timeout)) {
+    keys.push_back("connect_timeout");
+    values.push_back("10");
+  }
   keys.push_back(nullptr);
   values.push_back(nullptr);
   auto start = std::chrono::steady_clock::now();
