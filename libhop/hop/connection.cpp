@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include "error.hpp"
+#include "templates.hpp"
 
 #include <algorithm>
 #include <cstdlib>
@@ -10,16 +11,6 @@
 namespace hop {
 
 namespace {
-
-std::string trim(std::string_view s)
-{
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) {
-    return "";
-  }
-  size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
-}
 
 std::string lower(std::string s)
 {

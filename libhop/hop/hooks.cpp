@@ -28,15 +28,7 @@ constexpr std::string_view k_marker = "git hop hooks run";
 
 std::string script_of(const std::string& name)
 {
-  fs::path path = datadir() / "hooks" / name;
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) {
-    throw fatal("git-hop's hook script '" + name + "' is missing")
-      .detail("looked for " + path.string())
-      .hint("Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
-            "directory.");
-  }
-  return read_file(path);
+  return read_data("hooks/" + name);
 }
 
 Slot slot_of(const fs::path& path, const std::string& ours)
@@ -201,6 +193,16 @@ std::optional<std::string> check_note(const git::Repository& repo,
 {
   auto note = repo.read_note("refs/notes/hop", commit);
   if (!note) {
+    // The project's first release is the tag 'git hop new' made: it has no
+    // note (only 'git hop release' writes one).
+    bool first = true;
+    for (const auto& tag : repo.tags()) {
+      auto t = Version::parse(tag);
+      first = first && !(t && *t < v);
+    }
+    if (first) {
+      return std::nullopt;
+    }
     return "release " + v.str() + " has no note in refs/notes/hop ('git hop "
            "release' writes it)";
   }

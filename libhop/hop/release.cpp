@@ -613,6 +613,19 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
       .detail("Nothing was committed or tagged.")
       .hint("Fix them, commit, then run 'git hop release' again.");
   }
+  // The tree was clean before the tests: whatever is there now was left by
+  // them, and must not end up in the release commit (add_all below).
+  if (auto changes = ctx.repo.status(); !changes.empty()) {
+    Error e = failure("the tests changed the work tree: " + v.str() +
+                      " is not released");
+    for (const auto& c : changes) {
+      e.detail((c.untracked ? "new:      " : "modified: ") + c.path);
+    }
+    e.detail("Nothing was committed or tagged.");
+    e.hint("Make the tests write in a temporary directory, remove these "
+           "changes, then run 'git hop release' again.");
+    throw e;
+  }
 
   // The baseline of the release, committed on its branch.
   ConnectionSettings dev = project.connection;

@@ -62,10 +62,25 @@ void write_file(const fs::path& path, std::string_view content)
 
 std::string read_template(const std::string& relative)
 {
-  fs::path path = datadir() / "templates" / relative;
+  return read_data("templates/" + relative);
+}
+
+std::string trim(std::string_view s)
+{
+  size_t b = s.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) {
+    return "";
+  }
+  size_t e = s.find_last_not_of(" \t\r");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+std::string read_data(const std::string& relative)
+{
+  fs::path path = datadir() / relative;
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
-    throw fatal("git-hop's template '" + relative + "' is missing")
+    throw fatal("git-hop's file '" + relative + "' is missing")
       .detail("looked for " + path.string())
       .hint("Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
             "directory.");

@@ -12,9 +12,14 @@ namespace hop {
 
 std::filesystem::path datadir();
 
-// The text of templates/<relative> under datadir(); fatal error naming the
-// path and GIT_HOP_DATADIR when missing.
+// The text of <relative> under datadir() ("hooks/pre-commit"); fatal error
+// naming the path and GIT_HOP_DATADIR when missing.
+std::string read_data(const std::string& relative);
+// read_data("templates/" + relative).
 std::string read_template(const std::string& relative);
+
+// `text` without the spaces, tabs and CRs around it.
+std::string trim(std::string_view text);
 
 // Replace every @KEY@ of `vars` in `text`, in one pass (values are not
 // scanned again).

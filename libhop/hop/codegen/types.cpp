@@ -1,5 +1,7 @@
 #include "types.hpp"
 
+#include <hop/templates.hpp>
+
 #include <sstream>
 
 namespace hop::codegen {
@@ -45,16 +47,6 @@ const std::map<std::string, std::string>& builtin_types()
     {"jsonb", "typing.Any"},
   };
   return types;
-}
-
-std::string trim(std::string_view s)
-{
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) {
-    return "";
-  }
-  size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 bool dotted_name(std::string_view s)
