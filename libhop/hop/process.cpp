@@ -6,11 +6,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
 
+#include <sys/wait.h>
+
 #include <chrono>
 #include <csignal>
 #include <cstring>
 #include <future>
-#include <sys/wait.h>
 
 namespace bp = boost::process;
 
@@ -19,9 +20,15 @@ namespace hop::process {
 namespace {
 
 const char* const k_git_env[] = {
-  "GIT_DIR",           "GIT_WORK_TREE",   "GIT_INDEX_FILE",
-  "GIT_COMMON_DIR",    "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
-  "GIT_PREFIX",        "GIT_NAMESPACE",   "GIT_CEILING_DIRECTORIES",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_COMMON_DIR",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_PREFIX",
+    "GIT_NAMESPACE",
+    "GIT_CEILING_DIRECTORIES",
 };
 
 std::string quote_arg(const std::string& arg)
@@ -105,7 +112,7 @@ Result run(const Command& cmd, Capture capture)
   auto exe = find_program(cmd.argv[0]);
   if (!exe) {
     throw fatal("cannot run '" + cmd.argv[0] + "': command not found")
-      .hint("Check that it is installed and on your PATH.");
+        .hint("Check that it is installed and on your PATH.");
   }
 
   bp::environment env = boost::this_process::environment();
@@ -144,12 +151,16 @@ Result run(const Command& cmd, Capture capture)
     switch (capture) {
     case Capture::both:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in < in_buffer, bp::std_out > out_f, bp::std_err > err_f, ios,
-                        ec);
+                        bp::std_in<in_buffer, bp::std_out> out_f,
+                        bp::std_err > err_f, ios, ec);
       break;
     case Capture::stderr_only:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in < in_buffer, bp::std_err > err_f, ios, ec);
+                        bp::std_in<in_buffer, bp::std_err> err_f, ios, ec);
+      break;
+    case Capture::to_stderr:
+      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+                        bp::std_in<in_buffer, bp::std_out> stderr, ios, ec);
       break;
     case Capture::none:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
@@ -179,8 +190,8 @@ Result run(const Command& cmd, Capture capture)
   }
   if (output::tracing()) {
     auto ms = std::chrono::duration<double, std::milli>(
-                std::chrono::steady_clock::now() - start)
-                .count();
+                  std::chrono::steady_clock::now() - start)
+                  .count();
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.1f ms", ms);
     output::trace("done: " + cmd.argv[0] + " " + result.describe() + " in " +
@@ -189,8 +200,7 @@ Result run(const Command& cmd, Capture capture)
   return result;
 }
 
-Result run_checked(const Command& cmd, const std::string& what,
-                   Capture capture)
+Result run_checked(const Command& cmd, const std::string& what, Capture capture)
 {
   Result r = run(cmd, capture);
   if (!r.ok()) {

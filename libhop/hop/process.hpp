@@ -36,9 +36,10 @@ struct Command
 };
 
 enum class Capture {
-  both,    // stdout and stderr captured
+  both,        // stdout and stderr captured
   stderr_only, // stdout inherited
-  none,    // both inherited (the child talks to the user)
+  none,        // both inherited (the child talks to the user)
+  to_stderr,   // the child's stdout goes to our stderr (chatty output)
 };
 
 struct Result

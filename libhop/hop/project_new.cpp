@@ -1,6 +1,5 @@
 #include "project_new.hpp"
 
-#include <hop/build_info.hpp>
 #include "codegen/package.hpp"
 #include "config.hpp"
 #include "connection.hpp"
@@ -11,14 +10,19 @@
 #include "meta.hpp"
 #include "output.hpp"
 #include "project.hpp"
+#include "release.hpp"
+#include "sha256.hpp"
 #include "snapshot.hpp"
 #include "templates.hpp"
+
+#include <hop/build_info.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fcntl.h>
-#include <unistd.h>
 
 namespace hop {
 
@@ -39,8 +43,8 @@ struct Plan
   Config config;
 };
 
-std::map<std::string, std::string> maintenance_keywords(
-  const ConnectionSettings& s)
+std::map<std::string, std::string>
+maintenance_keywords(const ConnectionSettings& s)
 {
   auto k = s.keywords();
   k["dbname"] = "postgres";
@@ -66,28 +70,28 @@ Plan validate(const NewOptions& o)
   Plan plan;
   if (!valid_package_name(o.package)) {
     throw fatal("invalid package name '" + o.package + "'")
-      .detail("A package name is a Python identifier made of ASCII letters, "
-              "digits and '_', not starting with a digit, and not a Python "
-              "keyword.")
-      .hint("Try a name such as 'blog' or 'my_model'.");
+        .detail("A package name is a Python identifier made of ASCII letters, "
+                "digits and '_', not starting with a digit, and not a Python "
+                "keyword.")
+        .hint("Try a name such as 'blog' or 'my_model'.");
   }
   if (auto root = find_project_root(o.cwd)) {
     throw fatal("already inside the git-hop project at '" + root->string() +
                 "'")
-      .hint("Run 'git hop new' outside of any project.");
+        .hint("Run 'git hop new' outside of any project.");
   }
   plan.target = o.cwd / o.package;
   std::error_code ec;
   if (fs::exists(fs::symlink_status(plan.target, ec))) {
     throw fatal("destination path '" + o.package + "' already exists")
-      .hint("Choose another package name, or move '" + o.package +
-            "' out of the way.");
+        .hint("Choose another package name, or move '" + o.package +
+              "' out of the way.");
   }
   if (std::string why; !git::default_signature_available(&why)) {
     throw fatal("no git identity to commit with")
-      .detail(why)
-      .hint("Run 'git config --global user.name \"Your Name\"' and 'git "
-            "config --global user.email you@example.com'.");
+        .detail(why)
+        .hint("Run 'git config --global user.name \"Your Name\"' and 'git "
+              "config --global user.email you@example.com'.");
   }
 
   plan.settings = load_connection(o.package);
@@ -95,8 +99,8 @@ Plan validate(const NewOptions& o)
     throw fatal("--database '" + *o.database + "' differs from the database '" +
                 *plan.settings.name + "' of the connection file '" +
                 plan.settings.file->string() + "'")
-      .detail("Every later command would use the connection file's database.")
-      .hint("Drop --database, or edit the connection file first.");
+        .detail("Every later command would use the connection file's database.")
+        .hint("Drop --database, or edit the connection file first.");
   }
   if (o.database) {
     plan.settings.name = *o.database;
@@ -104,13 +108,13 @@ Plan validate(const NewOptions& o)
   plan.dbname = *plan.settings.name;
   if (plan.dbname.empty() || plan.dbname.size() > k_max_identifier) {
     throw fatal("invalid database name '" + plan.dbname + "'")
-      .detail("A database name has 1 to 63 bytes.");
+        .detail("A database name has 1 to 63 bytes.");
   }
   if (plan.settings.production) {
     throw fatal("the connection file '" + plan.settings.file->string() +
                 "' marks database '" + plan.dbname + "' as production")
-      .hint("Create projects from a development database; production "
-            "databases are upgraded with 'git hop upgrade'.");
+        .hint("Create projects from a development database; production "
+              "databases are upgraded with 'git hop upgrade'.");
   }
 
   // The connection file: half_orm and later commands find the database
@@ -122,12 +126,12 @@ Plan validate(const NewOptions& o)
     } else if (plan.dbname != o.package) {
       throw fatal("cannot write the connection file '" +
                   (dir / o.package).string() + "'")
-        .detail("Database '" + plan.dbname +
-                "' differs from the package name, so git-hop must record it "
-                "there.")
-        .hint("Set HALFORM_CONF_DIR to a writable directory, or create the "
-              "file yourself with '[database]' and 'name = " +
-              plan.dbname + "'.");
+          .detail("Database '" + plan.dbname +
+                  "' differs from the package name, so git-hop must record it "
+                  "there.")
+          .hint("Set HALFORM_CONF_DIR to a writable directory, or create the "
+                "file yourself with '[database]' and 'name = " +
+                plan.dbname + "'.");
     }
   }
 
@@ -135,8 +139,8 @@ Plan validate(const NewOptions& o)
   std::string error;
   if (!db::Connection::try_connect(plan.settings.keywords(), &error)) {
     std::string maint_error;
-    auto maint =
-      db::Connection::try_connect(maintenance_keywords(plan.settings), &maint_error);
+    auto maint = db::Connection::try_connect(
+        maintenance_keywords(plan.settings), &maint_error);
     bool missing = false;
     if (maint) {
       auto r = maint->query("select 1 from pg_database where datname = $1",
@@ -145,39 +149,39 @@ Plan validate(const NewOptions& o)
     }
     if (!missing) {
       throw fatal("cannot connect to database '" + plan.dbname + "'")
-        .detail(error)
-        .hint(plan.settings.file
-                ? "Check the connection file '" + plan.settings.file->string() +
-                    "'."
-                : "Check the PG* variables (PGHOST, PGPORT, PGUSER...) or "
-                  "write a connection file in " +
-                    halform_conf_dir().string() + ".");
+          .detail(error)
+          .hint(plan.settings.file
+                    ? "Check the connection file '" +
+                          plan.settings.file->string() + "'."
+                    : "Check the PG* variables (PGHOST, PGPORT, PGUSER...) or "
+                      "write a connection file in " +
+                          halform_conf_dir().string() + ".");
     }
     if (o.create_database ||
         (o.confirm_create && o.confirm_create(plan.dbname))) {
       plan.create_database = true;
     } else {
       throw fatal("database '" + plan.dbname + "' does not exist")
-        .hint("Add --create-database to create it, or name an existing one "
-              "with --database <name>.");
+          .hint("Add --create-database to create it, or name an existing one "
+                "with --database <name>.");
     }
   }
 
   // Everything we will write, read now so a broken install fails before
   // anything changes.
   std::map<std::string, std::string> vars = {
-    {"PACKAGE", o.package},
-    {"DBNAME", plan.dbname},
-    {"GIT_HOP_VERSION", HOP_VERSION},
+      {"PACKAGE", o.package},
+      {"DBNAME", plan.dbname},
+      {"GIT_HOP_VERSION", HOP_VERSION},
   };
   plan.files["README.md"] =
-    substitute(read_template("project/README.md"), vars);
+      substitute(read_template("project/README.md"), vars);
   plan.files["pyproject.toml"] =
-    substitute(read_template("project/pyproject.toml"), vars);
+      substitute(read_template("project/pyproject.toml"), vars);
   plan.files[".gitignore"] =
-    substitute(read_template("project/gitignore"), vars);
+      substitute(read_template("project/gitignore"), vars);
   plan.files["conftest.py"] =
-    substitute(read_template("project/conftest.py"), vars);
+      substitute(read_template("project/conftest.py"), vars);
   if (o.devel) {
     read_template("sql/half_orm_meta.sql");
     read_template("sql/hop_meta.sql");
@@ -258,7 +262,7 @@ NewResult create_project(const NewOptions& o)
 
   // Build the project in a hidden sibling, then rename it into place.
   fs::path staging =
-    o.cwd / ("." + o.package + ".hop-new-" + std::to_string(getpid()));
+      o.cwd / ("." + o.package + ".hop-new-" + std::to_string(getpid()));
   fs::create_directories(staging / ".hop");
   rollback.add([staging] {
     std::error_code ec;
@@ -267,13 +271,15 @@ NewResult create_project(const NewOptions& o)
   for (const auto& [rel, content] : plan.files) {
     write_file(staging / rel, content);
   }
+  std::string baseline_schema;
+  std::string baseline_metadata;
   if (o.devel) {
     std::string version = result.release->str();
     fs::create_directories(staging / "model");
-    write_file(staging / snapshot::schema_file(version),
-               snapshot::dump_schema(plan.settings));
+    baseline_schema = snapshot::dump_schema(plan.settings);
+    write_file(staging / snapshot::schema_file(version), baseline_schema);
     write_file(staging / snapshot::metadata_file(version),
-               snapshot::dump_metadata(plan.settings));
+               baseline_metadata = snapshot::dump_metadata(plan.settings));
   }
   if (plan.config.python.package) {
     auto gen = codegen::generate_package(conn, staging, o.package);
@@ -294,6 +300,15 @@ NewResult create_project(const NewOptions& o)
     if (o.devel) {
       std::string v = result.release->str();
       repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
+      release::NoteData note;
+      note.version = *result.release;
+      note.message = "git hop new " + o.package;
+      note.git_hop_version = HOP_VERSION;
+      note.released_at = release::utc_now();
+      note.schema_sha256 = sha256_hex(baseline_schema);
+      note.metadata_sha256 = sha256_hex(baseline_metadata);
+      repo.add_note("refs/notes/hop", result.commit,
+                    release::render_note(note));
     }
     if (repo.config_string("core.hooksPath")) {
       output::warning("core.hooksPath is set: git-hop's hooks were not "
@@ -324,7 +339,7 @@ NewResult create_project(const NewOptions& o)
                 RENAME_NOREPLACE) != 0) {
     throw fatal("cannot move the new project into '" + plan.target.string() +
                 "'")
-      .detail(std::strerror(errno));
+        .detail(std::strerror(errno));
   }
   result.root = plan.target;
   rollback.done();

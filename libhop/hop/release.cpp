@@ -43,17 +43,17 @@ Context open_context(const Project& project)
 {
   if (!project.config.project.devel) {
     throw fatal("this project is not in devel mode")
-      .detail(".hop/config sets 'devel = false': git-hop only generates its "
-              "package ('git hop sync-package').");
+        .detail(".hop/config sets 'devel = false': git-hop only generates its "
+                "package ('git hop sync-package').");
   }
   if (project.connection.production) {
     throw fatal("database '" + project.connection.name.value_or("") +
                 "' is a production database")
-      .detail("The connection file '" +
-              project.connection.file.value_or("").string() +
-              "' sets 'production = True'.")
-      .hint("Releases are prepared on development databases; production "
-            "databases are upgraded with 'git hop upgrade'.");
+        .detail("The connection file '" +
+                project.connection.file.value_or("").string() +
+                "' sets 'production = True'.")
+        .hint("Releases are prepared on development databases; production "
+              "databases are upgraded with 'git hop upgrade'.");
   }
   auto repo = git::Repository::discover(project.root);
   if (!repo) {
@@ -62,10 +62,10 @@ Context open_context(const Project& project)
   State state = read_state(*repo);
   if (!state.last) {
     throw fatal("no release tag X.Y.Z in the repository")
-      .hint("A devel project starts at the tag 0.0.0 made by 'git hop new'.");
+        .hint("A devel project starts at the tag 0.0.0 made by 'git hop new'.");
   }
   std::string dbname =
-    project.connection.name.value_or(project.config.project.name);
+      project.connection.name.value_or(project.config.project.name);
   return Context{project, std::move(*repo), std::move(state), dbname};
 }
 
@@ -90,14 +90,17 @@ void require_clean(const git::Repository& repo, const std::string& before)
 
 Version require_release_branch(const Context& ctx, const std::string& command)
 {
-  if (!ctx.state.branch_version || *ctx.state.branch_version <= *ctx.state.last) {
-    Error e = fatal("'git hop " + command + "' works on a release branch hop_X.Y.Z");
+  if (!ctx.state.branch_version ||
+      *ctx.state.branch_version <= *ctx.state.last) {
+    Error e =
+        fatal("'git hop " + command + "' works on a release branch hop_X.Y.Z");
     e.detail("The current branch is " +
              (ctx.state.branch ? "'" + *ctx.state.branch + "'"
                                : std::string("a detached HEAD")) +
              "; the last release is " + ctx.state.last->str() + ".");
     if (!ctx.state.preparing.empty()) {
-      e.hint("Run 'git checkout " + ctx.state.preparing.front().branch() + "'.");
+      e.hint("Run 'git checkout " + ctx.state.preparing.front().branch() +
+             "'.");
     } else {
       e.hint("Run 'git hop prepare -l patch -m <message>' to start a release.");
     }
@@ -120,6 +123,7 @@ std::string resolve_or_die(const git::Repository& repo, const std::string& ref)
 process::Result run_git(const Context& ctx, std::vector<std::string> args)
 {
   process::Command cmd;
+  cmd.env_set["GIT_EDITOR"] = "true"; // never wait for an editor
   cmd.argv = {"git"};
   for (auto& a : args) {
     cmd.argv.push_back(std::move(a));
@@ -131,16 +135,57 @@ process::Result run_git(const Context& ctx, std::vector<std::string> args)
 // Rebase the release branch on hop_main when hop_main moved on.
 bool bring_up_to_date(Context& ctx, const Version& version)
 {
-  std::string main = resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
+  if (!ctx.repo.resolve("refs/heads/" + std::string(k_main))) {
+    throw fatal("there is no branch " + std::string(k_main))
+        .detail("Released history lives on " + std::string(k_main) + ".")
+        .hint("In a clone, run 'git branch --track hop_main origin/hop_main'.");
+  }
+  std::string main =
+      resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
   std::string head = resolve_or_die(ctx.repo, "HEAD");
   if (ctx.repo.is_ancestor(main, head)) {
     return false;
   }
-  require_clean(ctx.repo, "bringing " + version.branch() + " up to date with " +
-                            k_main);
-  output::info("Bringing " + version.branch() + " up to date with " + k_main + ".");
-  auto r = run_git(ctx, {"-c", "core.hooksPath=/dev/null", "rebase", "--quiet",
-                         k_main});
+  require_clean(ctx.repo,
+                "bringing " + version.branch() + " up to date with " + k_main);
+  output::info("Bringing " + version.branch() + " up to date with " + k_main +
+               ".");
+  auto r = run_git(
+      ctx, {"-c", "core.hooksPath=/dev/null", "rebase", "--quiet", k_main});
+  // Conflicts in files that are generated whole (the package's __init__.py
+  // files, ho_dataclasses.py) are not the user's to solve: apply generates
+  // them again from the database right after. Take either side and go on.
+  const std::string& package = ctx.project.config.project.name;
+  auto generated_whole = [&](const std::string& path) {
+    if (path.rfind(package + "/", 0) != 0) {
+      return false;
+    }
+    std::string name = path.substr(path.rfind('/') + 1);
+    return name == "__init__.py" || path == package + "/ho_dataclasses.py";
+  };
+  std::vector<std::string> resolved;
+  for (int round = 0; !r.ok() && round < 100; ++round) {
+    auto unmerged = run_git(ctx, {"diff", "--name-only", "--diff-filter=U"});
+    std::vector<std::string> paths = process::last_lines(unmerged.out, 100000);
+    if (paths.empty() ||
+        !std::all_of(paths.begin(), paths.end(), generated_whole)) {
+      break;
+    }
+    std::vector<std::string> checkout = {"checkout", "--theirs", "--"};
+    std::vector<std::string> add = {"add", "--"};
+    for (const auto& p : paths) {
+      checkout.push_back(p);
+      add.push_back(p);
+      resolved.push_back(p);
+    }
+    run_git(ctx, checkout);
+    run_git(ctx, add);
+    r = run_git(ctx, {"-c", "core.hooksPath=/dev/null", "-c",
+                      "core.editor=true", "rebase", "--continue"});
+    if (!r.ok() && (r.out + r.err).find("No changes") != std::string::npos) {
+      r = run_git(ctx, {"-c", "core.hooksPath=/dev/null", "rebase", "--skip"});
+    }
+  }
   if (!r.ok()) {
     run_git(ctx, {"rebase", "--abort"});
     Error e = fatal("cannot bring " + version.branch() + " up to date with " +
@@ -154,6 +199,11 @@ bool bring_up_to_date(Context& ctx, const Version& version)
     e.hint("Rebase by hand ('git rebase " + std::string(k_main) +
            "'), solve the conflicts, then run the command again.");
     throw e;
+  }
+  if (!resolved.empty()) {
+    output::info("Took " + version.branch() + "'s side of " +
+                 std::to_string(resolved.size()) +
+                 " conflicting generated files: they are generated again.");
   }
   return true;
 }
@@ -173,16 +223,19 @@ Baseline read_baseline(const Context& ctx, const Version& v)
   auto metadata = ctx.repo.read_blob(tag, snapshot::metadata_file(v.str()));
   if (!schema || !metadata) {
     throw fatal("the baseline of release " + v.str() + " is missing")
-      .detail("The tag " + v.str() + " has no " + snapshot::schema_file(v.str()) +
-              " or " + snapshot::metadata_file(v.str()) + ".")
-      .hint("Baselines are committed by 'git hop new' and 'git hop release'.");
+        .detail("The tag " + v.str() + " has no " +
+                snapshot::schema_file(v.str()) + " or " +
+                snapshot::metadata_file(v.str()) + ".")
+        .hint(
+            "Baselines are committed by 'git hop new' and 'git hop release'.");
   }
   b.schema = std::move(*schema);
   b.metadata = std::move(*metadata);
   return b;
 }
 
-[[noreturn]] void script_failed(const patches::Script& script, const db::Error& e)
+[[noreturn]] void script_failed(const patches::Script& script,
+                                const db::Error& e)
 {
   std::string where = script.path;
   if (e.position() > 0) {
@@ -220,14 +273,14 @@ void record_release(db::Connection& conn, const patches::Release& rel,
   }
 }
 
-std::vector<ScriptRun> run_scripts(const Context& ctx, const patches::Release& rel,
+std::vector<ScriptRun> run_scripts(const Context& ctx,
+                                   const patches::Release& rel,
                                    const ConnectionSettings& target)
 {
   auto conn = db::Connection::connect(target.keywords());
-  bool has_py = std::any_of(rel.scripts.begin(), rel.scripts.end(),
-                            [](const patches::Script& s) {
-                              return s.kind == patches::Kind::py;
-                            });
+  bool has_py = std::any_of(
+      rel.scripts.begin(), rel.scripts.end(),
+      [](const patches::Script& s) { return s.kind == patches::Kind::py; });
   std::vector<ScriptRun> runs;
   std::optional<db::Transaction> tx;
   if (!has_py) {
@@ -251,7 +304,8 @@ std::vector<ScriptRun> run_scripts(const Context& ctx, const patches::Release& r
       }
     } else {
       ScratchDir conf("git-hop-conf");
-      process::Command cmd{{testrun::interpreter(ctx.project.config), script.path}};
+      process::Command cmd{
+          {testrun::interpreter(ctx.project.config), script.path}};
       cmd.cwd = ctx.project.root.string();
       cmd.env_set = connection_environment(ctx.project, target, conf.path());
       cmd.clean_git_env = true;
@@ -269,8 +323,8 @@ std::vector<ScriptRun> run_scripts(const Context& ctx, const patches::Release& r
       }
     }
     runs.push_back({script.path, std::chrono::duration<double, std::milli>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count()});
+                                     std::chrono::steady_clock::now() - start)
+                                     .count()});
   }
   if (tx) {
     record_release(conn, rel, runs);
@@ -366,6 +420,8 @@ ApplyResult build(Context& ctx, const patches::Release* rel)
   return result;
 }
 
+} // namespace
+
 std::string utc_now()
 {
   std::time_t t = std::time(nullptr);
@@ -376,20 +432,23 @@ std::string utc_now()
   return buf;
 }
 
+namespace {
+
 // Whether remote `origin` answers, and whether it already has tag `tag`.
 void check_remote(const Context& ctx, const std::string& tag)
 {
   if (!ctx.repo.remote_url("origin")) {
     throw fatal("cannot push: no remote 'origin'")
-      .detail("Nothing was changed.")
-      .hint("Add it with 'git remote add origin <url>', or release without "
-            "--push.");
+        .detail("Nothing was changed.")
+        .hint("Add it with 'git remote add origin <url>', or release without "
+              "--push.");
   }
-  auto r = run_git(ctx, {"ls-remote", "--exit-code", "origin", "refs/tags/" + tag});
+  auto r =
+      run_git(ctx, {"ls-remote", "--exit-code", "origin", "refs/tags/" + tag});
   if (r.exit_code == 0) {
     throw fatal("cannot push: the remote 'origin' already has the tag " + tag)
-      .detail("A release tag is never moved. Nothing was changed.")
-      .hint("Fetch ('git fetch origin --tags') and compare before going on.");
+        .detail("A release tag is never moved. Nothing was changed.")
+        .hint("Fetch ('git fetch origin --tags') and compare before going on.");
   }
   if (r.exit_code != 2) {
     Error e = fatal("cannot push: the remote 'origin' does not answer");
@@ -477,10 +536,12 @@ PrepareResult prepare(const Project& project, const PrepareOptions& o)
   if (ctx.repo.branch_exists(next.branch())) {
     throw fatal("a " + std::string(level_name(*o.level)) +
                 " release is already in preparation: " + next.str())
-      .detail("Its branch is " + next.branch() + ".")
-      .hint("Run 'git checkout " + next.branch() + "', or prepare another level.");
+        .detail("Its branch is " + next.branch() + ".")
+        .hint("Run 'git checkout " + next.branch() +
+              "', or prepare another level.");
   }
-  std::string main = resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
+  std::string main =
+      resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
   ctx.repo.create_branch(next.branch(), main);
   try {
     ctx.repo.checkout_branch(next.branch());
@@ -511,8 +572,8 @@ ApplyResult apply(const Project& project)
   for (const auto& w : rel.warnings) {
     output::warning(w);
   }
-  output::info("Applying " + v.str() + " on " + ctx.state.last->str() + " to '" +
-               ctx.dbname + "'.");
+  output::info("Applying " + v.str() + " on " + ctx.state.last->str() +
+               " to '" + ctx.dbname + "'.");
   ApplyResult result = build(ctx, &rel);
   result.version = v;
   result.rebased = rebased;
@@ -523,7 +584,8 @@ UndoResult undo(const Project& project)
 {
   Context ctx = open_context(project);
   require_release_branch(ctx, "undo");
-  output::info("Rebuilding '" + ctx.dbname + "' at " + ctx.state.last->str() + ".");
+  output::info("Rebuilding '" + ctx.dbname + "' at " + ctx.state.last->str() +
+               ".");
   ApplyResult built = build(ctx, nullptr);
   return {*ctx.state.last, built.package};
 }
@@ -549,6 +611,9 @@ std::string render_note(const NoteData& n)
     os << "\n[[scripts]]\npath = " << str(path) << "\nsha256 = " << str(sha)
        << "\n";
   }
+  if (n.tests.command.empty()) {
+    return os.str(); // the release made by 'git hop new': no tests ran
+  }
   os << "\n[tests]\ncommand = [";
   for (size_t i = 0; i < n.tests.command.size(); ++i) {
     os << (i ? ", " : "") << str(n.tests.command[i]);
@@ -570,14 +635,14 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
   Context ctx = open_context(project);
   if (ctx.state.preparing.empty()) {
     throw fatal("no release in preparation")
-      .hint("Run 'git hop prepare -l patch -m <message>' to start one.");
+        .hint("Run 'git hop prepare -l patch -m <message>' to start one.");
   }
   Version v = ctx.state.preparing.front();
   if (ctx.state.branch_version != v) {
     throw fatal("the next release is " + v.str())
-      .detail("Releases are sequential: only the smallest release in "
-              "preparation can be released.")
-      .hint("Run 'git checkout " + v.branch() + "'.");
+        .detail("Releases are sequential: only the smallest release in "
+                "preparation can be released.")
+        .hint("Run 'git checkout " + v.branch() + "'.");
   }
   require_clean(ctx.repo, "'git hop release'");
   if (o.push) {
@@ -610,8 +675,8 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
   output::info("Tests: " + testrun::describe(result.tests) + ".");
   if (!result.tests.passed) {
     throw failure("the tests failed: " + v.str() + " is not released")
-      .detail("Nothing was committed or tagged.")
-      .hint("Fix them, commit, then run 'git hop release' again.");
+        .detail("Nothing was committed or tagged.")
+        .hint("Fix them, commit, then run 'git hop release' again.");
   }
   // The tree was clean before the tests: whatever is there now was left by
   // them, and must not end up in the release commit (add_all below).
@@ -635,14 +700,16 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
   write_file(project.root / snapshot::schema_file(v.str()), schema);
   write_file(project.root / snapshot::metadata_file(v.str()), metadata);
   const std::string& package = project.config.project.name;
-  if (project.config.python.package && fs::is_directory(project.root / package)) {
+  if (project.config.python.package &&
+      fs::is_directory(project.root / package)) {
     write_file(project.root / package / "version.txt", v.str() + "\n");
   }
   ctx.repo.add_all();
   std::string commit = ctx.repo.commit("[" + v.str() + "] " + rel.message);
   result.commit = commit;
 
-  std::string main = resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
+  std::string main =
+      resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
   if (!ctx.repo.is_ancestor(main, commit)) {
     HOP_BUG("hop_main is not an ancestor of the release after the rebase");
   }
@@ -674,11 +741,11 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
   }
 
   if (o.push) {
-    auto r = run_git(ctx, {"push", "--quiet", "origin",
-                           std::string("refs/heads/") + k_main + ":refs/heads/" +
-                             k_main,
-                           "refs/tags/" + v.str(),
-                           std::string(k_notes_ref) + ":" + k_notes_ref});
+    auto r = run_git(
+        ctx,
+        {"push", "--quiet", "origin",
+         std::string("refs/heads/") + k_main + ":refs/heads/" + k_main,
+         "refs/tags/" + v.str(), std::string(k_notes_ref) + ":" + k_notes_ref});
     if (!r.ok()) {
       Error e = fatal("released " + v.str() + " here, but cannot push it");
       for (const auto& line : process::last_lines(r.err, 10)) {

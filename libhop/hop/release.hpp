@@ -31,9 +31,9 @@ namespace hop::release {
 
 struct State
 {
-  std::optional<Version> last;          // highest release tag
-  std::vector<Version> preparing;       // hop_X.Y.Z branches above it
-  std::optional<std::string> branch;    // current branch
+  std::optional<Version> last;           // highest release tag
+  std::vector<Version> preparing;        // hop_X.Y.Z branches above it
+  std::optional<std::string> branch;     // current branch
   std::optional<Version> branch_version; // when it is a release branch
 };
 
@@ -126,5 +126,8 @@ struct NoteData
   testrun::Summary tests;
 };
 std::string render_note(const NoteData& note);
+
+// The current UTC time, RFC 3339 ("2026-11-27T03:12:32Z").
+std::string utc_now();
 
 } // namespace hop::release

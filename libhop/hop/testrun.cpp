@@ -96,10 +96,11 @@ Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
   cmd.env_set = connection_environment(project, settings, tmp.path());
   cmd.clean_git_env = true;
   auto start = std::chrono::steady_clock::now();
-  process::Result r = process::run(cmd, process::Capture::none);
-  s.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                            start)
-                .count();
+  // The tests' output is chatty: stderr, so that stdout keeps the result.
+  process::Result r = process::run(cmd, process::Capture::to_stderr);
+  s.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   s.exit_code = r.exit_code;
   s.no_tests = is_pytest && r.exit_code == 5 && r.signal == 0;
   s.passed = r.ok() || s.no_tests;
@@ -118,14 +119,15 @@ Summary run_tests(const Project& project)
   if (project.connection.production) {
     throw fatal("database '" + project.connection.name.value_or("") +
                 "' is a production database")
-      .detail("git hop test copies the development database; the connection "
-              "file sets 'production = True'.");
+        .detail("git hop test copies the development database; the connection "
+                "file sets 'production = True'.");
   }
-  std::string dbname = project.connection.name.value_or(project.config.project.name);
+  std::string dbname =
+      project.connection.name.value_or(project.config.project.name);
   snapshot::Admin admin(project.connection);
   if (!admin.exists(dbname)) {
     throw fatal("database '" + dbname + "' does not exist")
-      .hint("Run 'git hop apply' to build it.");
+        .hint("Run 'git hop apply' to build it.");
   }
   std::string copy = snapshot::derived_name(dbname, "__hop_test");
   output::info("Testing against a copy of '" + dbname + "': " + copy);
