@@ -2,10 +2,11 @@
 
 #include <hop/output.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
 
 namespace cli {
 
@@ -39,10 +40,8 @@ po::variables_map parse(const Args& args, po::options_description& options,
                         const po::options_description* hidden)
 {
   po::options_description common("Common options");
-  common.add_options()
-    ("help,h", "show this help (--help opens the manual)")
-    ("quiet,q", "print less on stderr")
-    ("verbose,v", "print more on stderr");
+  common.add_options()("help,h", "show this help (--help opens the manual)")(
+      "quiet,q", "print less on stderr")("verbose,v", "print more on stderr");
   po::options_description visible;
   visible.add(options).add(common);
   po::options_description all;
@@ -54,11 +53,11 @@ po::variables_map parse(const Args& args, po::options_description& options,
   po::variables_map vm;
   try {
     auto parsed = po::command_line_parser(args)
-                    .options(all)
-                    .positional(positional)
-                    .style(po::command_line_style::unix_style ^
-                           po::command_line_style::allow_guessing)
-                    .run();
+                      .options(all)
+                      .positional(positional)
+                      .style(po::command_line_style::unix_style ^
+                             po::command_line_style::allow_guessing)
+                      .run();
     po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {

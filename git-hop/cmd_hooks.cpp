@@ -94,8 +94,9 @@ int cmd_hooks(const cli::Args& args)
     }
     return 0;
   }
-  auto report = verb == "install" ? hop::hooks::install(dir, vm.count("force") != 0)
-                                  : hop::hooks::uninstall(dir);
+  auto report = verb == "install"
+                    ? hop::hooks::install(dir, vm.count("force") != 0)
+                    : hop::hooks::uninstall(dir);
   for (const auto& line : report) {
     hop::output::out(line);
   }

@@ -10,8 +10,8 @@
 namespace {
 
 const char* const k_usage =
-  "usage: git hop new <package> [--devel] [--database <name>] "
-  "[--create-database]";
+    "usage: git hop new <package> [--devel] [--database <name>] "
+    "[--create-database]";
 
 bool ask_create(const std::string& dbname)
 {
@@ -32,11 +32,11 @@ int cmd_new(const cli::Args& args)
   po::options_description options("Options");
   po::options_description hidden;
   hidden.add_options()("package", po::value<std::string>());
-  options.add_options()
-    ("devel", "track releases: half_orm_meta, baseline and tag 0.0.0")
-    ("database", po::value<std::string>()->value_name("<name>"),
-     "database to use (default: the connection file's, else <package>)")
-    ("create-database", "create the database when it does not exist");
+  options.add_options()(
+      "devel", "track releases: half_orm_meta, baseline and tag 0.0.0")(
+      "database", po::value<std::string>()->value_name("<name>"),
+      "database to use (default: the connection file's, else <package>)")(
+      "create-database", "create the database when it does not exist");
   po::positional_options_description positional;
   positional.add("package", 1);
   auto vm = cli::parse(args, options, positional, k_usage, &hidden);

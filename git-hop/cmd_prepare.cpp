@@ -10,7 +10,7 @@
 namespace {
 
 const char* const k_usage =
-  "usage: git hop prepare -l patch|minor|major -m <message>";
+    "usage: git hop prepare -l patch|minor|major -m <message>";
 
 std::string ask(const std::string& question)
 {
@@ -26,11 +26,11 @@ int cmd_prepare(const cli::Args& args)
 {
   namespace po = cli::po;
   po::options_description options("Options");
-  options.add_options()
-    ("level,l", po::value<std::string>()->value_name("<level>"),
-     "patch, minor or major")
-    ("message,m", po::value<std::string>()->value_name("<message>"),
-     "the release's changelog line");
+  options.add_options()("level,l",
+                        po::value<std::string>()->value_name("<level>"),
+                        "patch, minor or major")(
+      "message,m", po::value<std::string>()->value_name("<message>"),
+      "the release's changelog line");
   auto vm = cli::parse(args, options, {}, k_usage);
 
   hop::release::PrepareOptions o;
@@ -45,7 +45,7 @@ int cmd_prepare(const cli::Args& args)
   o.level = hop::parse_level(level);
   if (!o.level) {
     cli::usage_error("invalid level '" + level +
-                       "': expected patch, minor or major",
+                         "': expected patch, minor or major",
                      k_usage);
   }
   if (vm.count("message")) {

@@ -17,7 +17,8 @@ int cmd_release(const cli::Args& args)
   hop::release::ReleaseOptions o;
   o.push = vm.count("push") != 0;
   auto r = hop::release::release(project, o);
-  hop::output::out("Released " + r.version.str() + " (" + r.commit.substr(0, 7) +
+  hop::output::out("Released " + r.version.str() + " (" +
+                   r.commit.substr(0, 7) +
                    "), tests: " + hop::testrun::describe(r.tests) +
                    (r.pushed ? "; pushed to origin" : ""));
   return 0;

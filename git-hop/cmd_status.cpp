@@ -13,9 +13,10 @@ int cmd_status(const cli::Args& args)
   namespace po = cli::po;
   const char* usage = "usage: git hop status [--format=text|json]";
   po::options_description options("Options");
-  options.add_options()
-    ("format", po::value<std::string>()->default_value("text")
-                 ->value_name("<format>"), "text or json");
+  options.add_options()(
+      "format",
+      po::value<std::string>()->default_value("text")->value_name("<format>"),
+      "text or json");
   auto vm = cli::parse(args, options, {}, usage);
   std::string format = vm["format"].as<std::string>();
   if (format != "text" && format != "json") {
@@ -31,8 +32,8 @@ int cmd_status(const cli::Args& args)
   }
   std::cout << hop::render_status_text(report);
   if (!report.database.reachable) {
-    hop::output::warning("cannot connect to database '" +
-                         report.database.name + "'");
+    hop::output::warning("cannot connect to database '" + report.database.name +
+                         "'");
   }
   return 0;
 }

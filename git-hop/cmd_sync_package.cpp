@@ -17,8 +17,8 @@ int cmd_sync_package(const cli::Args& args)
   for (const auto& w : s.warnings) {
     hop::output::warning(w);
   }
-  hop::output::out("package '" + project.config.project.name + "': " +
-                   std::to_string(s.relations) + " relations, " +
+  hop::output::out("package '" + project.config.project.name +
+                   "': " + std::to_string(s.relations) + " relations, " +
                    std::to_string(s.written) + " files written, " +
                    std::to_string(s.removed) + " removed, " +
                    std::to_string(s.unchanged) + " unchanged");

@@ -16,8 +16,9 @@ int cmd_undo(const cli::Args& args)
   for (const auto& w : r.package.warnings) {
     hop::output::warning(w);
   }
-  hop::output::out("The database is back at " + r.version.str() + "; package: " +
-                   std::to_string(r.package.written) + " files written, " +
-                   std::to_string(r.package.removed) + " removed");
+  hop::output::out("The database is back at " + r.version.str() +
+                   "; package: " + std::to_string(r.package.written) +
+                   " files written, " + std::to_string(r.package.removed) +
+                   " removed");
   return 0;
 }

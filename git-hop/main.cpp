@@ -18,8 +18,8 @@
 namespace {
 
 const char* const k_usage =
-  "usage: git hop [--version] [-h | --help] [-q | --quiet] [-v | --verbose]\n"
-  "               [--color=<when>] [<command> [<args>]]";
+    "usage: git hop [--version] [-h | --help] [-q | --quiet] [-v | --verbose]\n"
+    "               [--color=<when>] [<command> [<args>]]";
 
 void print_usage(std::ostream& os)
 {

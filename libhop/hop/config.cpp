@@ -24,9 +24,8 @@ std::string where(const std::string& origin, const toml::source_region& src)
 [[noreturn]] void type_error(const std::string& origin, const toml::node& node,
                              const std::string& key, const std::string& want)
 {
-  throw fatal(where(origin, node.source()) + ": '" + key + "' must be " +
-              want)
-    .hint("See 'man 5 git-hop-config' for the keys and their types.");
+  throw fatal(where(origin, node.source()) + ": '" + key + "' must be " + want)
+      .hint("See 'man 5 git-hop-config' for the keys and their types.");
 }
 
 bool get_bool(const std::string& origin, const toml::node& node,
@@ -58,65 +57,65 @@ struct KeySpec
 };
 
 const std::array<KeySpec, 8> k_keys = {{
-  {"project", "name",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) {
-     c.project.name = get_string(o, n, k);
-     if (!valid_package_name(c.project.name)) {
-       throw fatal(where(o, n.source()) + ": '" + k + "' = '" +
-                   c.project.name + "' is not a valid package name")
-         .detail("A package name is a Python identifier (letters, digits, "
-                 "'_') that is not a keyword.");
-     }
-   }},
-  {"project", "hop_version",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) {
-     auto s = get_string(o, n, k);
-     auto v = Version::parse(s);
-     if (!v) {
-       throw fatal(where(o, n.source()) + ": '" + k + "' = '" + s +
-                   "' is not a version X.Y.Z");
-     }
-     c.project.hop_version = v;
-   }},
-  {"project", "devel",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) { c.project.devel = get_bool(o, n, k); }},
-  {"python", "package",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) { c.python.package = get_bool(o, n, k); }},
-  {"python", "interpreter",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) {
-     auto s = get_string(o, n, k);
-     if (s.empty()) {
-       throw fatal(where(o, n.source()) + ": '" + k + "' must not be empty");
-     }
-     c.python.interpreter = s;
-   }},
-  {"test", "command",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) {
-     const toml::array* arr = n.as_array();
-     if (!arr || arr->empty()) {
-       type_error(o, n, k, "a non-empty array of strings");
-     }
-     std::vector<std::string> argv;
-     for (const auto& item : *arr) {
-       if (!item.is_string()) {
-         type_error(o, item, k, "a non-empty array of strings");
+    {"project", "name",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       c.project.name = get_string(o, n, k);
+       if (!valid_package_name(c.project.name)) {
+         throw fatal(where(o, n.source()) + ": '" + k + "' = '" +
+                     c.project.name + "' is not a valid package name")
+             .detail("A package name is a Python identifier (letters, digits, "
+                     "'_') that is not a keyword.");
        }
-       argv.push_back(*item.value<std::string>());
-     }
-     c.test.command = std::move(argv);
-   }},
-  {"hooks", "pre_commit",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) { c.hooks.pre_commit = get_bool(o, n, k); }},
-  {"hooks", "pre_push",
-   [](Config& c, const std::string& o, const toml::node& n,
-      const std::string& k) { c.hooks.pre_push = get_bool(o, n, k); }},
+     }},
+    {"project", "hop_version",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       auto s = get_string(o, n, k);
+       auto v = Version::parse(s);
+       if (!v) {
+         throw fatal(where(o, n.source()) + ": '" + k + "' = '" + s +
+                     "' is not a version X.Y.Z");
+       }
+       c.project.hop_version = v;
+     }},
+    {"project", "devel",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) { c.project.devel = get_bool(o, n, k); }},
+    {"python", "package",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) { c.python.package = get_bool(o, n, k); }},
+    {"python", "interpreter",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       auto s = get_string(o, n, k);
+       if (s.empty()) {
+         throw fatal(where(o, n.source()) + ": '" + k + "' must not be empty");
+       }
+       c.python.interpreter = s;
+     }},
+    {"test", "command",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       const toml::array* arr = n.as_array();
+       if (!arr || arr->empty()) {
+         type_error(o, n, k, "a non-empty array of strings");
+       }
+       std::vector<std::string> argv;
+       for (const auto& item : *arr) {
+         if (!item.is_string()) {
+           type_error(o, item, k, "a non-empty array of strings");
+         }
+         argv.push_back(*item.value<std::string>());
+       }
+       c.test.command = std::move(argv);
+     }},
+    {"hooks", "pre_commit",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) { c.hooks.pre_commit = get_bool(o, n, k); }},
+    {"hooks", "pre_push",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) { c.hooks.pre_push = get_bool(o, n, k); }},
 }};
 
 bool known_table(std::string_view name)
@@ -152,12 +151,11 @@ std::pair<long, long> position_of(const std::string& message,
 bool is_python_keyword(std::string_view word)
 {
   static const std::set<std::string_view> keywords = {
-    "False",  "None",     "True",     "and",    "as",     "assert",
-    "async",  "await",    "break",    "class",  "continue", "def",
-    "del",    "elif",     "else",     "except", "finally", "for",
-    "from",   "global",   "if",       "import", "in",     "is",
-    "lambda", "nonlocal", "not",      "or",     "pass",   "raise",
-    "return", "try",      "while",    "with",   "yield",
+      "False",  "None",   "True",    "and",      "as",       "assert", "async",
+      "await",  "break",  "class",   "continue", "def",      "del",    "elif",
+      "else",   "except", "finally", "for",      "from",     "global", "if",
+      "import", "in",     "is",      "lambda",   "nonlocal", "not",    "or",
+      "pass",   "raise",  "return",  "try",      "while",    "with",   "yield",
   };
   return keywords.count(word) != 0;
 }
@@ -187,9 +185,8 @@ Config parse_config(std::string_view text, const std::string& origin)
   try {
     root = toml::parse(text, origin);
   } catch (const toml::parse_error& e) {
-    throw fatal(where(origin, e.source()) + ": " +
-                std::string(e.description()))
-      .hint("Fix the TOML syntax of the file; see 'man 5 git-hop-config'.");
+    throw fatal(where(origin, e.source()) + ": " + std::string(e.description()))
+        .hint("Fix the TOML syntax of the file; see 'man 5 git-hop-config'.");
   }
 
   Config config;
@@ -227,7 +224,7 @@ Config parse_config(std::string_view text, const std::string& origin)
                    });
   if (config.project.name.empty()) {
     throw fatal(origin + ": missing key 'project.name'")
-      .hint("Add 'name = \"<package>\"' under [project].");
+        .hint("Add 'name = \"<package>\"' under [project].");
   }
   return config;
 }
@@ -251,8 +248,7 @@ std::string render_config(const Config& c)
      << "[project]\n"
      << "name = " << toml_string(c.project.name) << "\n";
   if (c.project.hop_version) {
-    os << "hop_version = " << toml_string(c.project.hop_version->str())
-       << "\n";
+    os << "hop_version = " << toml_string(c.project.hop_version->str()) << "\n";
   }
   os << "devel = " << (c.project.devel ? "true" : "false") << "\n"
      << "\n[python]\n"
@@ -286,10 +282,10 @@ void check_hop_version(const Config& config, const Version& running,
   if (config.project.hop_version && *config.project.hop_version > running) {
     throw fatal("this project needs git-hop " +
                 config.project.hop_version->str() + " or newer")
-      .detail(origin + " was written by git-hop " +
-              config.project.hop_version->str() + "; this is git-hop " +
-              running.str() + ".")
-      .hint("Install a newer git-hop.");
+        .detail(origin + " was written by git-hop " +
+                config.project.hop_version->str() + "; this is git-hop " +
+                running.str() + ".")
+        .hint("Install a newer git-hop.");
   }
 }
 

@@ -141,8 +141,8 @@ ConnectionSettings parse_connection_file(std::string_view text,
   }
   if (!seen_database) {
     throw fatal(origin + ": no [database] section")
-      .hint("A half_orm connection file starts with '[database]' followed by "
-            "'name = <database>'.");
+        .hint("A half_orm connection file starts with '[database]' followed by "
+              "'name = <database>'.");
   }
   // Empty values mean "unset" (local socket, default port...).
   for (auto* opt : {&s.name, &s.user, &s.password, &s.host, &s.port}) {

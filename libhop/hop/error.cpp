@@ -6,8 +6,7 @@
 namespace hop {
 
 Error::Error(const std::string& message, int exit_code)
-  : std::runtime_error(message),
-    m_exit_code(exit_code)
+    : std::runtime_error(message), m_exit_code(exit_code)
 {
 }
 

@@ -40,7 +40,10 @@ private:
 };
 
 // A fatal error (exit 128).
-inline Error fatal(const std::string& message) { return Error(message); }
+inline Error fatal(const std::string& message)
+{
+  return Error(message);
+}
 // A usage error (exit 129).
 inline Error usage_error(const std::string& message)
 {

@@ -14,9 +14,10 @@
 
 #include <toml++/toml.h>
 
+#include <sys/stat.h>
+
 #include <cstdlib>
 #include <sstream>
-#include <sys/stat.h>
 
 namespace hop::hooks {
 
@@ -46,7 +47,8 @@ Slot slot_of(const fs::path& path, const std::string& ours)
   if (text == ours) {
     return Slot::ours;
   }
-  return text.find(k_marker) != std::string::npos ? Slot::outdated : Slot::other;
+  return text.find(k_marker) != std::string::npos ? Slot::outdated
+                                                  : Slot::other;
 }
 
 fs::path chained_path(const fs::path& dir, const std::string& name)
@@ -85,9 +87,9 @@ bool touches_release(const std::vector<std::string>& paths,
 
 // The package files that differ from what git-hop generates from the
 // database `settings`, for the package files in `files` (path, content).
-std::vector<std::string>
-package_differences(const Project& project, const ConnectionSettings& settings,
-                    const std::vector<std::pair<std::string, std::string>>& files)
+std::vector<std::string> package_differences(
+    const Project& project, const ConnectionSettings& settings,
+    const std::vector<std::pair<std::string, std::string>>& files)
 {
   ScratchDir tmp("git-hop-check");
   for (const auto& [path, content] : files) {
@@ -106,8 +108,9 @@ package_differences(const Project& project, const ConnectionSettings& settings,
       present = present || f.first == c.path;
     }
     problems.push_back(c.path + (c.remove ? ": should be removed"
-                                 : present ? ": differs from what git-hop generates"
-                                           : ": is missing"));
+                                 : present
+                                     ? ": differs from what git-hop generates"
+                                     : ": is missing"));
   }
   return problems;
 }
@@ -203,7 +206,8 @@ std::optional<std::string> check_note(const git::Repository& repo,
     if (first) {
       return std::nullopt;
     }
-    return "release " + v.str() + " has no note in refs/notes/hop ('git hop "
+    return "release " + v.str() +
+           " has no note in refs/notes/hop ('git hop "
            "release' writes it)";
   }
   try {
@@ -281,15 +285,15 @@ int pre_push(const Project& project, std::istream& input)
       }
       problem = tagged ? check_note(*repo, commit, *tagged)
                        : std::optional<std::string>(
-                           "its tip " + commit.substr(0, 7) +
-                           " is not a release (no X.Y.Z tag on it)");
+                             "its tip " + commit.substr(0, 7) +
+                             " is not a release (no X.Y.Z tag on it)");
     } else if (local_ref.rfind("refs/tags/", 0) == 0) {
       if (auto v = Version::parse(local_ref.substr(10))) {
         problem = check_note(*repo, commit, *v);
       }
     } else if (auto v = Version::from_branch(
-                 local_ref.rfind("refs/heads/", 0) == 0 ? local_ref.substr(11)
-                                                        : "")) {
+                   local_ref.rfind("refs/heads/", 0) == 0 ? local_ref.substr(11)
+                                                          : "")) {
       if (state.last && *v > *state.last) {
         output::info("pre-push: checking " + v->branch());
         problem = test_release_branch(project, *repo, *v, commit);
@@ -326,7 +330,8 @@ fs::path hooks_dir(const git::Repository& repo)
   return repo.commondir() / "hooks";
 }
 
-std::vector<HookStatus> status(const Project& project, const git::Repository& repo)
+std::vector<HookStatus> status(const Project& project,
+                               const git::Repository& repo)
 {
   std::vector<HookStatus> out;
   fs::path dir = hooks_dir(repo);
@@ -355,11 +360,13 @@ std::vector<std::string> install(const fs::path& dir, bool force)
       throw fatal("cannot install the " + name + " hook: '" +
                   (dir / name).string() + "' is not git-hop's and '" +
                   chained_path(dir, name).string() + "' already exists")
-        .detail("git-hop keeps your hook as " + name +
-                ".pre-hop and runs it first; that name is taken.")
-        .hint("Move one of them away, or run 'git hop hooks install --force' "
-              "to keep the current hook as " + name + ".pre-hop (replacing "
-              "the file of that name).");
+          .detail("git-hop keeps your hook as " + name +
+                  ".pre-hop and runs it first; that name is taken.")
+          .hint("Move one of them away, or run 'git hop hooks install --force' "
+                "to keep the current hook as " +
+                name +
+                ".pre-hop (replacing "
+                "the file of that name).");
     }
     scripts.emplace_back(name, std::move(ours));
   }
@@ -409,8 +416,8 @@ std::vector<std::string> uninstall(const fs::path& dir)
       fs::rename(chained, path);
       report.push_back(name + ": removed; your hook is back");
     } else {
-      report.push_back(name + (slot == Slot::absent ? ": not installed"
-                                                    : ": removed"));
+      report.push_back(
+          name + (slot == Slot::absent ? ": not installed" : ": removed"));
     }
   }
   return report;
@@ -425,7 +432,8 @@ int run(const std::string& name, const std::vector<std::string>& args,
     return 0;
   }
   if (name != "pre-commit" && name != "pre-push") {
-    throw usage_error("unknown hook '" + name + "': expected pre-commit or "
+    throw usage_error("unknown hook '" + name +
+                      "': expected pre-commit or "
                       "pre-push");
   }
   if (!find_project_root(fs::current_path())) {

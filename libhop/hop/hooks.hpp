@@ -29,8 +29,8 @@ struct HookStatus
   std::string name;
   std::filesystem::path path;
   Slot slot = Slot::absent;
-  bool chained = false;  // a <name>.pre-hop runs first
-  bool enabled = true;   // per .hop/config
+  bool chained = false; // a <name>.pre-hop runs first
+  bool enabled = true;  // per .hop/config
 };
 
 std::vector<HookStatus> status(const Project& project,

@@ -8,9 +8,9 @@ State inspect(db::Connection& conn)
 {
   State s;
   auto r = conn.query(
-    "select to_regclass('half_orm_meta.hop_release') is not null, "
-    "to_regclass('half_orm_meta.hop_meta') is not null, "
-    "to_regclass('\"half_orm_meta.view\".hop_last_release') is not null");
+      "select to_regclass('half_orm_meta.hop_release') is not null, "
+      "to_regclass('half_orm_meta.hop_meta') is not null, "
+      "to_regclass('\"half_orm_meta.view\".hop_last_release') is not null");
   s.has_hop_release = r.value(0, 0) == "t";
   bool has_hop_meta = r.value(0, 1) == "t";
   bool has_view = r.value(0, 2) == "t";
@@ -40,16 +40,17 @@ Installed install(db::Connection& conn)
   Installed done;
   State before = inspect(conn);
   if (!before.has_hop_release) {
-    auto schema = conn.query(
-      "select count(*) from pg_namespace where nspname in "
-      "('half_orm_meta', 'half_orm_meta.view')");
+    auto schema =
+        conn.query("select count(*) from pg_namespace where nspname in "
+                   "('half_orm_meta', 'half_orm_meta.view')");
     if (schema.value(0, 0) != "0") {
       throw fatal("the database has a half_orm_meta schema without its "
                   "hop_release table")
-        .detail("git-hop reuses an existing half_orm_meta schema but does not "
-                "repair a partial one.")
-        .hint("Drop the schemas half_orm_meta and \"half_orm_meta.view\" if "
-              "they hold nothing of value, then run the command again.");
+          .detail(
+              "git-hop reuses an existing half_orm_meta schema but does not "
+              "repair a partial one.")
+          .hint("Drop the schemas half_orm_meta and \"half_orm_meta.view\" if "
+                "they hold nothing of value, then run the command again.");
     }
     conn.exec(read_template("sql/half_orm_meta.sql"));
     done.created_schema = true;

@@ -15,8 +15,8 @@ constexpr int k_meta_version = 1;
 
 struct State
 {
-  bool has_hop_release = false;  // upstream's table is there
-  int hop_meta_version = 0;      // 0: git-hop's additions are absent
+  bool has_hop_release = false; // upstream's table is there
+  int hop_meta_version = 0;     // 0: git-hop's additions are absent
   std::optional<Version> last_release;
 };
 
@@ -26,7 +26,7 @@ State inspect(db::Connection& conn);
 // What install() did, so that a failed command can undo it.
 struct Installed
 {
-  bool created_schema = false;  // half_orm_meta did not exist before
+  bool created_schema = false;   // half_orm_meta did not exist before
   bool added_hop_tables = false; // hop_meta / hop_script were added
   bool inserted_initial = false; // release 0.0.0 was recorded
 };

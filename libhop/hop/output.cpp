@@ -2,12 +2,13 @@
 
 #include "error.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <string>
-#include <unistd.h>
 
 namespace hop::output {
 
@@ -84,25 +85,23 @@ bool use_color()
   return isatty(STDERR_FILENO) != 0;
 }
 
-void prefixed(std::string_view prefix, const char* color,
-              std::string_view text)
+void prefixed(std::string_view prefix, const char* color, std::string_view text)
 {
   std::fflush(stdout);
   bool colored = use_color();
   size_t start = 0;
   do {
     size_t end = text.find('\n', start);
-    std::string_view line = text.substr(
-      start, end == std::string_view::npos ? std::string_view::npos
-                                           : end - start);
+    std::string_view line = text.substr(start, end == std::string_view::npos
+                                                   ? std::string_view::npos
+                                                   : end - start);
     if (colored) {
       std::fprintf(stderr, "%s%.*s\033[m%.*s\n", color,
                    static_cast<int>(prefix.size()), prefix.data(),
                    static_cast<int>(line.size()), line.data());
     } else {
       std::fprintf(stderr, "%.*s%.*s\n", static_cast<int>(prefix.size()),
-                   prefix.data(), static_cast<int>(line.size()),
-                   line.data());
+                   prefix.data(), static_cast<int>(line.size()), line.data());
     }
     if (end == std::string_view::npos) {
       break;
@@ -201,8 +200,8 @@ void trace(std::string_view text)
   auto now = std::chrono::system_clock::now();
   auto secs = std::chrono::system_clock::to_time_t(now);
   auto usec = std::chrono::duration_cast<std::chrono::microseconds>(
-                now.time_since_epoch())
-                .count() %
+                  now.time_since_epoch())
+                  .count() %
               1000000;
   std::tm tm{};
   localtime_r(&secs, &tm);

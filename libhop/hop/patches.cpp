@@ -54,8 +54,8 @@ Release from_files(const Version& version, const Files& files)
   std::string origin = dir + "/release.toml";
   if (!toml_text) {
     throw fatal("'" + origin + "' is missing")
-      .detail("Each release folder holds a release.toml with its message.")
-      .hint("Create it with: message = \"<what the release does>\"");
+        .detail("Each release folder holds a release.toml with its message.")
+        .hint("Create it with: message = \"<what the release does>\"");
   }
   try {
     toml::table t = toml::parse(*toml_text, origin);
@@ -89,7 +89,7 @@ Release read_worktree(const fs::path& root, const Version& version)
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     throw fatal("'" + version.patch_dir() + "' is missing")
-      .hint("Run 'git hop prepare' to start a release.");
+        .hint("Run 'git hop prepare' to start a release.");
   }
   for (const auto& entry : fs::directory_iterator(dir)) {
     if (entry.is_regular_file()) {

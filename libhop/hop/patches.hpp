@@ -20,8 +20,8 @@ enum class Kind { sql, py };
 
 struct Script
 {
-  std::string name;    // "00_schema.sql"
-  std::string path;    // "Patches/0/1/0/00_schema.sql"
+  std::string name; // "00_schema.sql"
+  std::string path; // "Patches/0/1/0/00_schema.sql"
   std::string content;
   std::string sha256;
   Kind kind = Kind::sql;
@@ -41,7 +41,8 @@ using Files = std::vector<std::pair<std::string, std::string>>;
 // without a valid release.toml.
 Release from_files(const Version& version, const Files& files);
 
-Release read_worktree(const std::filesystem::path& root, const Version& version);
+Release read_worktree(const std::filesystem::path& root,
+                      const Version& version);
 Release read_tree(const git::Repository& repo, const std::string& refish,
                   const Version& version);
 Release read_index(const git::Repository& repo, const Version& version);

@@ -1,8 +1,9 @@
 #include "project.hpp"
 
-#include <hop/build_info.hpp>
 #include "error.hpp"
 #include "output.hpp"
+
+#include <hop/build_info.hpp>
 
 namespace hop {
 
@@ -33,8 +34,8 @@ Project load_project(const fs::path& start)
   if (!root) {
     throw fatal("not a git-hop project (or any of the parent directories): "
                 ".hop/config")
-      .hint("Run 'git hop new <package> --devel' to create a project from a "
-            "database.");
+        .hint("Run 'git hop new <package> --devel' to create a project from a "
+              "database.");
   }
   Project p;
   p.root = *root;

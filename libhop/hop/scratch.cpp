@@ -16,11 +16,12 @@ ScratchDir::ScratchDir(const std::string& prefix)
 {
   const char* tmp = std::getenv("TMPDIR");
   std::string pattern =
-    std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + ".XXXXXX";
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + ".XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) {
-    throw fatal("cannot create a temporary directory").detail(std::strerror(errno));
+    throw fatal("cannot create a temporary directory")
+        .detail(std::strerror(errno));
   }
   m_path = buf.data();
 }
@@ -32,17 +33,19 @@ ScratchDir::~ScratchDir()
 }
 
 std::map<std::string, std::string>
-connection_environment(const Project& project, const ConnectionSettings& settings,
+connection_environment(const Project& project,
+                       const ConnectionSettings& settings,
                        const fs::path& conf_dir)
 {
   std::map<std::string, std::string> env = settings.environment();
   ConnectionSettings file = settings;
   file.production = false;
-  write_file(conf_dir / project.config.project.name, render_connection_file(file));
+  write_file(conf_dir / project.config.project.name,
+             render_connection_file(file));
   env["HALFORM_CONF_DIR"] = conf_dir.string();
   const char* old = std::getenv("PYTHONPATH");
   env["PYTHONPATH"] =
-    project.root.string() + (old && *old ? ":" + std::string(old) : "");
+      project.root.string() + (old && *old ? ":" + std::string(old) : "");
   return env;
 }
 

@@ -29,7 +29,8 @@ private:
 // variables, a connection file for the package in `conf_dir` (which
 // becomes HALFORM_CONF_DIR), and the project root on PYTHONPATH.
 std::map<std::string, std::string>
-connection_environment(const Project& project, const ConnectionSettings& settings,
+connection_environment(const Project& project,
+                       const ConnectionSettings& settings,
                        const std::filesystem::path& conf_dir);
 
 } // namespace hop

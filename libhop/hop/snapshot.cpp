@@ -60,15 +60,14 @@ std::string dump_schema(const ConnectionSettings& settings)
 {
   return run_pg_dump(settings, {"--schema-only"},
                      "cannot dump the schema of database '" +
-                       settings.name.value_or("") + "'");
+                         settings.name.value_or("") + "'");
 }
 
 std::string dump_metadata(const ConnectionSettings& settings)
 {
-  return run_pg_dump(settings,
-                     {"--data-only", "--schema=half_orm_meta"},
+  return run_pg_dump(settings, {"--data-only", "--schema=half_orm_meta"},
                      "cannot dump the half_orm_meta rows of database '" +
-                       settings.name.value_or("") + "'");
+                         settings.name.value_or("") + "'");
 }
 
 std::string schema_file(const std::string& version)
@@ -95,16 +94,15 @@ db::Connection maintenance(const ConnectionSettings& settings)
   }
   throw fatal("cannot connect to the server of database '" +
               settings.name.value_or("") + "'")
-    .detail(error)
-    .detail("git-hop connects to the database 'postgres' (or 'template1') to "
-            "create, clone and drop databases.");
+      .detail(error)
+      .detail("git-hop connects to the database 'postgres' (or 'template1') to "
+              "create, clone and drop databases.");
 }
 
 } // namespace
 
 Admin::Admin(const ConnectionSettings& settings)
-  : m_settings(settings),
-    m_conn(maintenance(settings))
+    : m_settings(settings), m_conn(maintenance(settings))
 {
 }
 
@@ -118,7 +116,7 @@ ConnectionSettings Admin::settings_for(const std::string& db) const
 bool Admin::exists(const std::string& db)
 {
   return m_conn.query("select 1 from pg_database where datname = $1", {db})
-           .rows() > 0;
+             .rows() > 0;
 }
 
 void Admin::drop(const std::string& db)
@@ -140,7 +138,8 @@ void Admin::clone(const std::string& from, const std::string& to)
       err.detail(d);
     }
     if (e.sqlstate() == "55006") {
-      err.hint("Close the other sessions on '" + from + "' (psql, your "
+      err.hint("Close the other sessions on '" + from +
+               "' (psql, your "
                "application...) and run the command again.");
     } else if (e.sqlstate() == "42501") {
       err.hint("git-hop needs the CREATEDB privilege: ALTER ROLE <you> "
@@ -163,8 +162,9 @@ void Admin::replace(const std::string& scratch, const std::string& target)
       m_conn.exec("alter database " + m_conn.quote_ident(target) +
                   " owner to " + m_conn.quote_ident(owner.value(0, 0)));
     } catch (const db::Error& e) {
-      output::warning("database '" + target + "' is now owned by you, not by '" +
-                      owner.value(0, 0) + "': " + e.what());
+      output::warning("database '" + target +
+                      "' is now owned by you, not by '" + owner.value(0, 0) +
+                      "': " + e.what());
     }
   }
 }
@@ -210,7 +210,8 @@ std::string derived_name(const std::string& dbname, const std::string& suffix)
   std::string hash = sha256_hex(dbname).substr(0, 8);
   size_t keep = k_max - suffix.size() - hash.size() - 1;
   // Do not cut a UTF-8 sequence.
-  while (keep > 0 && (static_cast<unsigned char>(dbname[keep]) & 0xC0) == 0x80) {
+  while (keep > 0 &&
+         (static_cast<unsigned char>(dbname[keep]) & 0xC0) == 0x80) {
     --keep;
   }
   return dbname.substr(0, keep) + "_" + hash + suffix;

@@ -49,7 +49,8 @@ StatusReport collect_status(const Project& project)
     g.changes = repo->status().size();
     g.clean = g.changes == 0;
     for (const auto& tag : repo->tags()) {
-      if (auto v = Version::parse(tag); v && (!r.last_tag || *v > *r.last_tag)) {
+      if (auto v = Version::parse(tag);
+          v && (!r.last_tag || *v > *r.last_tag)) {
         r.last_tag = v;
       }
     }
@@ -62,7 +63,7 @@ StatusReport collect_status(const Project& project)
     std::sort(r.preparing.begin(), r.preparing.end());
     auto on = g.branch ? Version::from_branch(*g.branch) : std::nullopt;
     r.expected_release =
-      on && (!r.last_tag || *on > *r.last_tag) ? on : r.last_tag;
+        on && (!r.last_tag || *on > *r.last_tag) ? on : r.last_tag;
   }
   return r;
 }
@@ -91,8 +92,8 @@ std::string render_status_text(const StatusReport& r)
   if (!d.port.empty()) {
     where += " port " + d.port;
   }
-  row("database:", d.name + where +
-                     (d.production ? " (production)" : " (development)"));
+  row("database:",
+      d.name + where + (d.production ? " (production)" : " (development)"));
   row("connection:", d.connection_file.value_or("(no connection file; "
                                                 "libpq defaults)"));
   if (!d.reachable) {
@@ -109,8 +110,8 @@ std::string render_status_text(const StatusReport& r)
     if (r.expected_release && *r.expected_release != *d.release) {
       note = " (the branch is at " + r.expected_release->str() +
              ((r.git.branch && Version::from_branch(*r.git.branch))
-                ? ": run 'git hop apply')"
-                : ")");
+                  ? ": run 'git hop apply')"
+                  : ")");
     }
     row("release:", d.release->str() + note);
   }
@@ -120,9 +121,9 @@ std::string render_status_text(const StatusReport& r)
     row("branch:", "(not a git repository)");
   } else {
     std::string state =
-      g.clean ? "clean"
-              : std::to_string(g.changes) +
-                  (g.changes == 1 ? " changed file" : " changed files");
+        g.clean ? "clean"
+                : std::to_string(g.changes) +
+                      (g.changes == 1 ? " changed file" : " changed files");
     row("branch:", g.branch.value_or("(detached HEAD)") + " (" + state + ")");
     row("head:", g.head ? git::Repository::short_id(*g.head) : "(no commit)");
   }

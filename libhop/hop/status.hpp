@@ -41,8 +41,8 @@ struct StatusReport
     size_t changes = 0;
   } git;
 
-  std::optional<Version> last_tag;   // highest X.Y.Z tag
-  std::vector<Version> preparing;    // hop_X.Y.Z branches above last_tag
+  std::optional<Version> last_tag; // highest X.Y.Z tag
+  std::vector<Version> preparing;  // hop_X.Y.Z branches above last_tag
   // The release the database should be at on this branch: the branch's
   // release (applied) on hop_X.Y.Z, else the last release.
   std::optional<Version> expected_release;

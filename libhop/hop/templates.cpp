@@ -1,7 +1,8 @@
 #include "templates.hpp"
 
-#include <hop/build_info.hpp>
 #include "error.hpp"
+
+#include <hop/build_info.hpp>
 
 #include <cerrno>
 #include <cstdlib>
@@ -38,7 +39,7 @@ std::string read_file(const fs::path& path)
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     throw fatal("cannot read '" + path.string() + "'")
-      .detail(std::strerror(errno));
+        .detail(std::strerror(errno));
   }
   std::ostringstream ss;
   ss << in.rdbuf();
@@ -50,13 +51,13 @@ void write_file(const fs::path& path, std::string_view content)
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) {
     throw fatal("cannot write '" + path.string() + "'")
-      .detail(std::strerror(errno));
+        .detail(std::strerror(errno));
   }
   out.write(content.data(), static_cast<std::streamsize>(content.size()));
   out.close();
   if (!out) {
     throw fatal("cannot write '" + path.string() + "'")
-      .detail(std::strerror(errno));
+        .detail(std::strerror(errno));
   }
 }
 
@@ -81,8 +82,9 @@ std::string read_data(const std::string& relative)
   std::error_code ec;
   if (!fs::is_regular_file(path, ec)) {
     throw fatal("git-hop's file '" + relative + "' is missing")
-      .detail("looked for " + path.string())
-      .hint("Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
+        .detail("looked for " + path.string())
+        .hint(
+            "Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
             "directory.");
   }
   return read_file(path);

@@ -36,7 +36,8 @@ std::vector<std::string> test_command(const Config& config);
 Summary run_tests(const Project& project);
 
 // Run the tests of `project` against the database of `settings` as it is.
-Summary run_tests_on(const Project& project, const ConnectionSettings& settings);
+Summary run_tests_on(const Project& project,
+                     const ConnectionSettings& settings);
 
 // Counts from a JUnit XML report: (tests, failures + errors, skipped).
 struct Counts

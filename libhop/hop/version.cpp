@@ -80,10 +80,9 @@ Version Version::parse_or_throw(std::string_view text, std::string_view what)
 {
   auto v = parse(text);
   if (!v) {
-    throw fatal("invalid " + std::string(what) + " '" + std::string(text) +
-                "'")
-      .detail("A version is X.Y.Z: three numbers without leading zeros, "
-              "such as 1.4.0.");
+    throw fatal("invalid " + std::string(what) + " '" + std::string(text) + "'")
+        .detail("A version is X.Y.Z: three numbers without leading zeros, "
+                "such as 1.4.0.");
   }
   return *v;
 }

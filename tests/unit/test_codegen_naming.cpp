@@ -198,7 +198,8 @@ TEST_CASE("hop::codegen::docstring_text", "[codegen]")
 {
   SECTION("plain text unchanged, newlines and tabs kept")
   {
-    CHECK(docstring_text("a post\n\twith 'quotes'") == "a post\n\twith 'quotes'");
+    CHECK(docstring_text("a post\n\twith 'quotes'") ==
+          "a post\n\twith 'quotes'");
     CHECK(docstring_text("") == "");
     CHECK(docstring_text("say \"hi\" now") == "say \"hi\" now");
   }
@@ -221,8 +222,10 @@ TEST_CASE("hop::codegen::docstring_text", "[codegen]")
   }
   SECTION("marker-like text cannot form a marker line")
   {
-    CHECK(docstring_text("#>>> PLACE YOUR CODE BELOW THIS LINE. DO NOT REMOVE THIS LINE!") ==
-          R"(\x23>>> PLACE YOUR CODE BELOW THIS LINE. DO NOT REMOVE THIS LINE!)");
+    CHECK(
+        docstring_text(
+            "#>>> PLACE YOUR CODE BELOW THIS LINE. DO NOT REMOVE THIS LINE!") ==
+        R"(\x23>>> PLACE YOUR CODE BELOW THIS LINE. DO NOT REMOVE THIS LINE!)");
     CHECK(docstring_text("a\n  #<<< x\n#>> #") == "a\n  \\x23<<< x\n#>> #");
   }
   SECTION("control characters escaped")

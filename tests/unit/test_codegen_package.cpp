@@ -5,13 +5,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <string>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace hop::codegen;
@@ -27,7 +28,8 @@ struct TempDir
     static std::atomic<int> counter{0};
     path = fs::temp_directory_path() /
            ("hop-codegen-" + std::to_string(::getpid()) + "-" +
-            std::to_string(std::chrono::steady_clock::now().time_since_epoch().count()) +
+            std::to_string(
+                std::chrono::steady_clock::now().time_since_epoch().count()) +
             "-" + std::to_string(counter++));
     fs::create_directories(path);
   }
@@ -89,7 +91,8 @@ void drop(Catalog& c, const std::string& schema, const std::string& name)
 {
   c.relations.erase(std::remove_if(c.relations.begin(), c.relations.end(),
                                    [&](const Relation& r) {
-                                     return r.schema == schema && r.name == name;
+                                     return r.schema == schema &&
+                                            r.name == name;
                                    }),
                     c.relations.end());
 }
@@ -111,7 +114,8 @@ std::map<std::string, std::string> snapshot(const fs::path& root)
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     std::string rel = fs::relative(e.path(), root).generic_string();
-    files[rel] = e.is_regular_file() ? hop::read_file(e.path()) : std::string("<dir>");
+    files[rel] =
+        e.is_regular_file() ? hop::read_file(e.path()) : std::string("<dir>");
   }
   return files;
 }
@@ -143,7 +147,8 @@ bool contains(const std::string& text, const std::string& what)
 }
 
 // Insert `code` after the line of the n-th (0-based) begin marker.
-std::string insert_in_section(const std::string& text, int n, const std::string& code)
+std::string insert_in_section(const std::string& text, int n,
+                              const std::string& code)
 {
   size_t pos = 0;
   for (int i = 0; i <= n; ++i) {
@@ -161,19 +166,19 @@ std::string insert_in_section(const std::string& text, int n, const std::string&
 using Paths = std::vector<std::string>;
 
 const Paths k_first_files = {
-  "blog/__init__.py",
-  "blog/base_test.py",
-  "blog/blog/__init__.py",
-  "blog/blog/view/__init__.py",
-  "blog/blog/view/post_comment.py",
-  "blog/blog/view/post_comment_test.py",
-  "blog/ho_dataclasses.py",
-  "blog/public/__init__.py",
-  "blog/public/person.py",
-  "blog/public/person_test.py",
-  "blog/public/post.py",
-  "blog/public/post_test.py",
-  "blog/sql_adapter.py",
+    "blog/__init__.py",
+    "blog/base_test.py",
+    "blog/blog/__init__.py",
+    "blog/blog/view/__init__.py",
+    "blog/blog/view/post_comment.py",
+    "blog/blog/view/post_comment_test.py",
+    "blog/ho_dataclasses.py",
+    "blog/public/__init__.py",
+    "blog/public/person.py",
+    "blog/public/person_test.py",
+    "blog/public/post.py",
+    "blog/public/post_test.py",
+    "blog/sql_adapter.py",
 };
 
 // Plan and apply; the plan must have no errors.
@@ -203,7 +208,8 @@ TEST_CASE("hop::codegen::plan_package first generation", "[codegen]")
 
   SECTION("contents")
   {
-    CHECK(change(plan, "blog/__init__.py")->content == render_package_init("blog"));
+    CHECK(change(plan, "blog/__init__.py")->content ==
+          render_package_init("blog"));
     CHECK(change(plan, "blog/sql_adapter.py")->content ==
           render_once("sql_adapter.py", "blog"));
     CHECK(change(plan, "blog/base_test.py")->content ==
@@ -216,25 +222,34 @@ TEST_CASE("hop::codegen::plan_package first generation", "[codegen]")
     CHECK(change(plan, "blog/public/__init__.py")->content ==
           render_schema_init("the package blog.public", {"person", "post"}));
     const std::string& dc = change(plan, "blog/ho_dataclasses.py")->content;
-    CHECK(contains(dc, "\nimport dataclasses\nimport datetime\n\nfrom half_orm"));
+    CHECK(
+        contains(dc, "\nimport dataclasses\nimport datetime\n\nfrom half_orm"));
     CHECK(contains(dc, "class DC_BlogViewPostComment(DC_Relation):\n"));
     CHECK(contains(dc, "class DC_PublicPerson(DC_Relation):\n"));
-    CHECK(contains(dc, "class DC_PublicPost(DC_Relation):\n"
-                       "    id: int = dataclasses.field(default=None)\n"
-                       "    author: int = dataclasses.field(default=None)\n"
-                       "    published: datetime.date = dataclasses.field(default=None)\n"));
+    CHECK(contains(
+        dc,
+        "class DC_PublicPost(DC_Relation):\n"
+        "    id: int = dataclasses.field(default=None)\n"
+        "    author: int = dataclasses.field(default=None)\n"
+        "    published: datetime.date = dataclasses.field(default=None)\n"));
     // Sorted like the catalog.
     CHECK(dc.find("DC_BlogViewPostComment") < dc.find("DC_PublicPerson"));
     CHECK(dc.find("DC_PublicPerson") < dc.find("DC_PublicPost"));
     const std::string& post = change(plan, "blog/public/post.py")->content;
-    CHECK(contains(post, "class Post(MODEL.get_relation_class('public.post', "
-                         "fields_aliases=fields_aliases), ho_dataclasses.DC_PublicPost):"));
-    CHECK(contains(post, "    Fkeys = {\n        '': 'post_author_fkey',\n    }\n"));
-    const std::string& view = change(plan, "blog/blog/view/post_comment.py")->content;
-    CHECK(contains(view, "The module blog.blog.view.post_comment provides the PostComment "
-                         "class, which maps the view \"blog.view\".post_comment.\n"));
-    CHECK(contains(change(plan, "blog/blog/view/post_comment_test.py")->content,
-                   "from blog.blog.view.post_comment import PostComment  # noqa: E402\n"));
+    CHECK(contains(
+        post,
+        "class Post(MODEL.get_relation_class('public.post', "
+        "fields_aliases=fields_aliases), ho_dataclasses.DC_PublicPost):"));
+    CHECK(contains(post,
+                   "    Fkeys = {\n        '': 'post_author_fkey',\n    }\n"));
+    const std::string& view =
+        change(plan, "blog/blog/view/post_comment.py")->content;
+    CHECK(contains(
+        view, "The module blog.blog.view.post_comment provides the PostComment "
+              "class, which maps the view \"blog.view\".post_comment.\n"));
+    CHECK(contains(
+        change(plan, "blog/blog/view/post_comment_test.py")->content,
+        "from blog.blog.view.post_comment import PostComment  # noqa: E402\n"));
   }
 }
 
@@ -266,7 +281,8 @@ TEST_CASE("hop::codegen::plan_package keeps the user's sections", "[codegen]")
   const fs::path post_py = tmp.path / "blog/public/post.py";
   std::string text = hop::read_file(post_py);
   const std::string module = "import os   \r\n\n# {braces} @CLASS@\n";
-  const std::string klass = "    Fkeys = {\n        'writer': 'post_author_fkey',\n    }\n\n";
+  const std::string klass =
+      "    Fkeys = {\n        'writer': 'post_author_fkey',\n    }\n\n";
   const std::string methods = "    def hello(self):\n        return 'hi'\n\n\n";
   text = insert_in_section(text, 0, module);
   text = insert_in_section(text, 1, klass);
@@ -274,11 +290,13 @@ TEST_CASE("hop::codegen::plan_package keeps the user's sections", "[codegen]")
   hop::write_file(post_py, text);
 
   Catalog c = catalog();
-  find(c, "public", "post").columns.push_back(col("title", "varchar", "character varying"));
+  find(c, "public", "post")
+      .columns.push_back(col("title", "varchar", "character varying"));
   Plan plan = plan_package(c, tmp.path, "blog");
   REQUIRE(plan.errors.empty());
   CHECK(plan.warnings.empty());
-  CHECK(paths(plan, false) == Paths{"blog/ho_dataclasses.py", "blog/public/post.py"});
+  CHECK(paths(plan, false) ==
+        Paths{"blog/ho_dataclasses.py", "blog/public/post.py"});
   CHECK(paths(plan, true).empty());
   apply_plan(plan, tmp.path);
 
@@ -311,8 +329,10 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
     Plan plan = plan_package(c, tmp.path, "blog");
     REQUIRE(plan.errors.empty());
     CHECK(plan.warnings.empty());
-    CHECK(paths(plan, true) == Paths{"blog/public/post.py", "blog/public/post_test.py"});
-    CHECK(paths(plan, false) == Paths{"blog/ho_dataclasses.py", "blog/public/__init__.py"});
+    CHECK(paths(plan, true) ==
+          Paths{"blog/public/post.py", "blog/public/post_test.py"});
+    CHECK(paths(plan, false) ==
+          Paths{"blog/ho_dataclasses.py", "blog/public/__init__.py"});
     apply_plan(plan, tmp.path);
     CHECK_FALSE(fs::exists(tmp.path / "blog/public/post.py"));
     CHECK_FALSE(fs::exists(tmp.path / "blog/public/post_test.py"));
@@ -323,30 +343,35 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
   SECTION("an edited test stub is kept with a warning")
   {
     const fs::path stub = tmp.path / "blog/public/post_test.py";
-    hop::write_file(stub, hop::read_file(stub) + "\n    def test_more(self):\n        pass\n");
+    hop::write_file(stub, hop::read_file(stub) +
+                              "\n    def test_more(self):\n        pass\n");
     drop(c, "public", "post");
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(paths(plan, true) == Paths{"blog/public/post.py"});
-    CHECK(plan.warnings == std::vector<std::string>{
-                             "blog/public/post_test.py: its relation is gone but the "
-                             "file is not git-hop's; left alone"});
+    CHECK(plan.warnings ==
+          std::vector<std::string>{
+              "blog/public/post_test.py: its relation is gone but the "
+              "file is not git-hop's; left alone"});
     apply_plan(plan, tmp.path);
     CHECK(fs::exists(stub));
   }
   SECTION("a hand-written module is kept with a warning")
   {
-    hop::write_file(tmp.path / "blog/public/helpers.py", "def helper():\n    pass\n");
+    hop::write_file(tmp.path / "blog/public/helpers.py",
+                    "def helper():\n    pass\n");
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(plan.changes.empty());
-    CHECK(plan.warnings == std::vector<std::string>{
-                             "blog/public/helpers.py: its relation is gone but the file "
-                             "is not git-hop's; left alone"});
+    CHECK(plan.warnings ==
+          std::vector<std::string>{
+              "blog/public/helpers.py: its relation is gone but the file "
+              "is not git-hop's; left alone"});
   }
   SECTION("a module of upstream hop is removed")
   {
-    hop::write_file(tmp.path / "blog/public/old.py",
-                    "# pylint: disable=wrong-import-order, invalid-name\n\n"
-                    "\"\"\"The module blog.public.old provides the Old class.\"\"\"\n");
+    hop::write_file(
+        tmp.path / "blog/public/old.py",
+        "# pylint: disable=wrong-import-order, invalid-name\n\n"
+        "\"\"\"The module blog.public.old provides the Old class.\"\"\"\n");
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(plan.warnings.empty());
     CHECK(paths(plan, true) == Paths{"blog/public/old.py"});
@@ -355,13 +380,15 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
   SECTION("an emptied schema directory is removed")
   {
     fs::create_directories(tmp.path / "blog/blog/view/__pycache__");
-    hop::write_file(tmp.path / "blog/blog/view/__pycache__/post_comment.cpython-312.pyc",
-                    "x");
+    hop::write_file(
+        tmp.path / "blog/blog/view/__pycache__/post_comment.cpython-312.pyc",
+        "x");
     drop(c, "blog.view", "post_comment");
     Plan plan = plan_package(c, tmp.path, "blog");
     REQUIRE(plan.errors.empty());
     CHECK(plan.warnings.empty());
-    CHECK(paths(plan, true) == Paths{"blog/blog/__init__.py", "blog/blog/view/__init__.py",
+    CHECK(paths(plan, true) == Paths{"blog/blog/__init__.py",
+                                     "blog/blog/view/__init__.py",
                                      "blog/blog/view/post_comment.py",
                                      "blog/blog/view/post_comment_test.py"});
     apply_plan(plan, tmp.path);
@@ -374,9 +401,10 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
     hop::write_file(tmp.path / "blog/blog/view/mine.py", "X = 1\n");
     drop(c, "blog.view", "post_comment");
     Plan plan = plan_package(c, tmp.path, "blog");
-    CHECK(plan.warnings == std::vector<std::string>{
-                             "blog/blog/view/mine.py: its relation is gone but the file "
-                             "is not git-hop's; left alone"});
+    CHECK(plan.warnings ==
+          std::vector<std::string>{
+              "blog/blog/view/mine.py: its relation is gone but the file "
+              "is not git-hop's; left alone"});
     apply_plan(plan, tmp.path);
     CHECK(fs::exists(tmp.path / "blog/blog/view/mine.py"));
     CHECK_FALSE(fs::exists(tmp.path / "blog/blog/view/__init__.py"));
@@ -391,13 +419,16 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
                 return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
               });
     Plan plan = generate(odd, tmp.path);
-    CHECK(plan.warnings == std::vector<std::string>{
-                             "public.\"2fa\": its class is named R2fa (its camel-cased "
-                             "name is not a Python identifier)"});
-    CHECK(contains(hop::read_file(tmp.path / "blog/public/2fa.py"), "\nclass R2fa("));
+    CHECK(plan.warnings ==
+          std::vector<std::string>{
+              "public.\"2fa\": its class is named R2fa (its camel-cased "
+              "name is not a Python identifier)"});
+    CHECK(contains(hop::read_file(tmp.path / "blog/public/2fa.py"),
+                   "\nclass R2fa("));
     Plan dropped = plan_package(c, tmp.path, "blog");
     CHECK(dropped.warnings.empty());
-    CHECK(paths(dropped, true) == Paths{"blog/public/2fa.py", "blog/public/2fa_test.py"});
+    CHECK(paths(dropped, true) ==
+          Paths{"blog/public/2fa.py", "blog/public/2fa_test.py"});
   }
 }
 
@@ -418,7 +449,8 @@ TEST_CASE("hop::codegen::plan_package refuses damaged modules", "[codegen]")
   REQUIRE(plan.errors.size() == 1);
   // The line numbers of the markers left.
   auto line = [&](size_t pos) {
-    return std::to_string(1 + std::count(text.begin(), text.begin() + pos, '\n'));
+    return std::to_string(1 +
+                          std::count(text.begin(), text.begin() + pos, '\n'));
   };
   const std::string B(k_begin_marker);
   size_t b1 = text.find(B);
@@ -426,10 +458,12 @@ TEST_CASE("hop::codegen::plan_package refuses damaged modules", "[codegen]")
   size_t e2 = text.find(std::string(k_end_marker));
   size_t b3 = text.find(B, b2 + 1);
   REQUIRE(b3 != std::string::npos);
-  CHECK(plan.errors[0] ==
-        "blog/public/post.py: damaged marker lines: expected the marker lines begin, end, "
-        "begin, end, begin; found begin (line " + line(b1) + "), begin (line " + line(b2) +
-          "), end (line " + line(e2) + "), begin (line " + line(b3) + ")");
+  CHECK(plan.errors[0] == "blog/public/post.py: damaged marker lines: expected "
+                          "the marker lines begin, end, "
+                          "begin, end, begin; found begin (line " +
+                              line(b1) + "), begin (line " + line(b2) +
+                              "), end (line " + line(e2) + "), begin (line " +
+                              line(b3) + ")");
   // Other files are still planned, but nothing was written.
   CHECK(change(plan, "blog/public/person.py") != nullptr);
   CHECK(snapshot(tmp.path) == before);
@@ -444,16 +478,17 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
   {
     Catalog c;
     c.database = "blog";
-    c.relations = {rel("public", "a/b"), rel("public", "a_b"), rel("public", "class"),
-                   rel("public", "class_")};
+    c.relations = {rel("public", "a/b"), rel("public", "a_b"),
+                   rel("public", "class"), rel("public", "class_")};
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(plan.errors.empty());
     CHECK(plan.warnings ==
-          std::vector<std::string>{
-            "public.a_b: its module blog/public/a_b.py is taken by another relation; "
-            "not generated",
-            "public.class_: its module blog/public/class_.py is taken by another "
-            "relation; not generated"});
+          std::vector<std::string>{"public.a_b: its module blog/public/a_b.py "
+                                   "is taken by another relation; "
+                                   "not generated",
+                                   "public.class_: its module "
+                                   "blog/public/class_.py is taken by another "
+                                   "relation; not generated"});
     CHECK(change(plan, "blog/public/a_b.py") != nullptr);
     CHECK(contains(change(plan, "blog/public/a_b.py")->content,
                    "get_relation_class('public.a/b'"));
@@ -465,7 +500,8 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
 
   SECTION("sql_adapter.py and base_test.py are never overwritten")
   {
-    const std::string adapter = "SQL_ADAPTER = {\n    'int4': numbers.Integral,\n}\n";
+    const std::string adapter =
+        "SQL_ADAPTER = {\n    'int4': numbers.Integral,\n}\n";
     const std::string base = "# mine\n";
     fs::create_directories(tmp.path / "blog");
     hop::write_file(tmp.path / "blog/sql_adapter.py", adapter);
@@ -477,8 +513,10 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
     CHECK(hop::read_file(tmp.path / "blog/base_test.py") == base);
     // The adapter is used.
     std::string dc = hop::read_file(tmp.path / "blog/ho_dataclasses.py");
-    CHECK(contains(dc, "\nimport dataclasses\nimport datetime\nimport numbers\n\n"));
-    CHECK(contains(dc, "    id: numbers.Integral = dataclasses.field(default=None)\n"));
+    CHECK(contains(
+        dc, "\nimport dataclasses\nimport datetime\nimport numbers\n\n"));
+    CHECK(contains(
+        dc, "    id: numbers.Integral = dataclasses.field(default=None)\n"));
     CHECK(contains(hop::read_file(tmp.path / "blog/public/post.py"),
                    "            id: 'numbers.Integral' = None,\n"));
     // Not even when they are removed from the catalog's point of view.
@@ -493,10 +531,12 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
     fs::create_directories(tmp.path / "blog/api/v1");
     hop::write_file(tmp.path / "blog/api/__init__.py", "\"\"\"My API.\"\"\"\n");
     hop::write_file(tmp.path / "blog/api/routes.py", "ROUTES = []\n");
-    hop::write_file(tmp.path / "blog/api/v1/handler.py", "# Generated by git-hop\n");
+    hop::write_file(tmp.path / "blog/api/v1/handler.py",
+                    "# Generated by git-hop\n");
     hop::write_file(tmp.path / "blog/api/v1/handler_test.py", "x = 1\n");
     fs::create_directories(tmp.path / "blog/scripts");
-    hop::write_file(tmp.path / "blog/scripts/run.py", "# Generated by git-hop\n");
+    hop::write_file(tmp.path / "blog/scripts/run.py",
+                    "# Generated by git-hop\n");
     auto before = snapshot(tmp.path);
     Catalog empty{"blog", {}};
     Plan plan = plan_package(empty, tmp.path, "blog");
@@ -510,7 +550,8 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
     apply_plan(plan, tmp.path);
     auto after = snapshot(tmp.path);
     for (const auto& [path, content] : before) {
-      if (path.rfind("blog/api", 0) == 0 || path.rfind("blog/scripts", 0) == 0) {
+      if (path.rfind("blog/api", 0) == 0 ||
+          path.rfind("blog/scripts", 0) == 0) {
         INFO(path);
         CHECK(after.count(path) == 1);
         CHECK(after[path] == content);
@@ -528,6 +569,7 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
     // An empty catalog still writes the root files.
     Plan plan = plan_package(Catalog{"blog", {}}, tmp.path, "blog");
     CHECK(paths(plan, false) == Paths{"blog/__init__.py", "blog/base_test.py",
-                                      "blog/ho_dataclasses.py", "blog/sql_adapter.py"});
+                                      "blog/ho_dataclasses.py",
+                                      "blog/sql_adapter.py"});
   }
 }

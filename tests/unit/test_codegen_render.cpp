@@ -83,8 +83,9 @@ Names names_of(const std::string& package, const std::string& schema,
   return n;
 }
 
-NameMap name_map(const std::string& package,
-                 std::initializer_list<std::pair<std::string, std::string>> rels)
+NameMap
+name_map(const std::string& package,
+         std::initializer_list<std::pair<std::string, std::string>> rels)
 {
   NameMap m;
   for (const auto& [s, r] : rels) {
@@ -120,8 +121,9 @@ TEST_CASE("hop::codegen::import_statement", "[codegen]")
   CHECK(import_statement(n, "PostComment", importlib) ==
         "from blog.public.post_comment import PostComment");
   CHECK_FALSE(importlib);
-  CHECK(import_statement(n, "PublicPostComment", importlib) ==
-        "from blog.public.post_comment import PostComment as PublicPostComment");
+  CHECK(
+      import_statement(n, "PublicPostComment", importlib) ==
+      "from blog.public.post_comment import PostComment as PublicPostComment");
   CHECK_FALSE(importlib);
   Names odd = names_of("blog", "my-schema", "it's");
   CHECK_FALSE(odd.importable);
@@ -134,42 +136,43 @@ TEST_CASE("hop::codegen::describe", "[codegen]")
 {
   SECTION("everything")
   {
-    CHECK(describe(post(), "blog_db") ==
-          "DATABASE: blog_db\n"
-          "SCHEMA: blog\n"
-          "TABLE: post\n"
-          "\n"
-          "DESCRIPTION:\n"
-          "The posts of the blog.\n"
-          "\n"
-          "FIELDS:\n"
-          "- id:        (integer) NOT NULL\n"
-          "- title:     (character varying(20)) NOT NULL\n"
-          "- author id: (integer)  FIX ME! not a Python identifier: alias it in "
-          "fields_aliases\n"
-          "- published: (date)\n"
-          "\n"
-          "PRIMARY KEY (id)\n"
-          "UNIQUE CONSTRAINT (title)\n"
-          "UNIQUE CONSTRAINT (author id, published)\n"
-          "\n"
-          "FOREIGN KEYS:\n"
-          "- post_author_fkey: (author id)\n"
-          "  \u21b3 \"blog_db\":blog.person(id)\n"
-          "- post_editor_fkey: (title)\n"
-          "  \u21b3 \"blog_db\":\"Other Schema\".editor(title)\n"
-          "\n"
-          "INHERITS: blog.base\n"
-          "\n"
-          "To use the foreign keys as attributes of the class, copy the Fkeys\n"
-          "below into the class section (between the marker lines) and give\n"
-          "each one an alias: a Python identifier that is not a column name.\n"
-          "Entries whose alias is empty are ignored.\n"
-          "\n"
-          "Fkeys = {\n"
-          "    '': 'post_author_fkey',\n"
-          "    '': 'post_editor_fkey',\n"
-          "}");
+    CHECK(
+        describe(post(), "blog_db") ==
+        "DATABASE: blog_db\n"
+        "SCHEMA: blog\n"
+        "TABLE: post\n"
+        "\n"
+        "DESCRIPTION:\n"
+        "The posts of the blog.\n"
+        "\n"
+        "FIELDS:\n"
+        "- id:        (integer) NOT NULL\n"
+        "- title:     (character varying(20)) NOT NULL\n"
+        "- author id: (integer)  FIX ME! not a Python identifier: alias it in "
+        "fields_aliases\n"
+        "- published: (date)\n"
+        "\n"
+        "PRIMARY KEY (id)\n"
+        "UNIQUE CONSTRAINT (title)\n"
+        "UNIQUE CONSTRAINT (author id, published)\n"
+        "\n"
+        "FOREIGN KEYS:\n"
+        "- post_author_fkey: (author id)\n"
+        "  \u21b3 \"blog_db\":blog.person(id)\n"
+        "- post_editor_fkey: (title)\n"
+        "  \u21b3 \"blog_db\":\"Other Schema\".editor(title)\n"
+        "\n"
+        "INHERITS: blog.base\n"
+        "\n"
+        "To use the foreign keys as attributes of the class, copy the Fkeys\n"
+        "below into the class section (between the marker lines) and give\n"
+        "each one an alias: a Python identifier that is not a column name.\n"
+        "Entries whose alias is empty are ignored.\n"
+        "\n"
+        "Fkeys = {\n"
+        "    '': 'post_author_fkey',\n"
+        "    '': 'post_editor_fkey',\n"
+        "}");
   }
   SECTION("a bare view")
   {
@@ -246,7 +249,8 @@ TEST_CASE("hop::codegen::parse_dict", "[codegen]")
                      "    MyFkeys = {'mine': 'x'}\n"
                      "    Fkeys = {'new': 'post_new_fkey'}\n",
                      "Fkeys") == M{{"new", "post_new_fkey"}});
-    CHECK(parse_dict("# fields_aliases = {'a': 'b'}\n", "fields_aliases").empty());
+    CHECK(parse_dict("# fields_aliases = {'a': 'b'}\n", "fields_aliases")
+              .empty());
     CHECK(parse_dict("\tFkeys={'a': 'b'}", "Fkeys") == M{{"a", "b"}});
   }
   SECTION("absent, unterminated or other names")
@@ -269,30 +273,35 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
 
   SECTION("a simple relation, exactly")
   {
-    ModuleText m = render_module("blog", simple("public", "t"), names, Sections{},
-                                 adapter, "blog");
+    ModuleText m = render_module("blog", simple("public", "t"), names,
+                                 Sections{}, adapter, "blog");
     CHECK(m.warnings.empty());
-    CHECK(m.text ==
-          "# Generated by git-hop from the database model: only the code between "
-          "the marker lines survives the next generation.\n"
-          "# pylint: disable=wrong-import-order, invalid-name, "
-          "attribute-defined-outside-init, line-too-long\n"
-          "\"\"\"The module blog.public.t provides the T class, which maps the table "
-          "public.t.\n"
-          "\n"
-          "WARNING! git-hop writes this file again each time it generates the package\n"
-          "('git hop sync-package', 'git hop apply'): write your code only between the\n"
-          "marker lines, everything else is replaced.\n"
-          "\"\"\"\n"
-          "\n"
-          "from blog import MODEL, ho_dataclasses\n"
-          "\n"
-          "fields_aliases = None\n"
-          "\n" +
+    CHECK(
+        m.text ==
+        "# Generated by git-hop from the database model: only the code between "
+        "the marker lines survives the next generation.\n"
+        "# pylint: disable=wrong-import-order, invalid-name, "
+        "attribute-defined-outside-init, line-too-long\n"
+        "\"\"\"The module blog.public.t provides the T class, which maps the "
+        "table "
+        "public.t.\n"
+        "\n"
+        "WARNING! git-hop writes this file again each time it generates the "
+        "package\n"
+        "('git hop sync-package', 'git hop apply'): write your code only "
+        "between the\n"
+        "marker lines, everything else is replaced.\n"
+        "\"\"\"\n"
+        "\n"
+        "from blog import MODEL, ho_dataclasses\n"
+        "\n"
+        "fields_aliases = None\n"
+        "\n" +
             B + "\n" + E +
             "\n"
             "\n"
-            "class T(MODEL.get_relation_class('public.t', fields_aliases=fields_aliases), "
+            "class T(MODEL.get_relation_class('public.t', "
+            "fields_aliases=fields_aliases), "
             "ho_dataclasses.DC_PublicT):\n"
             "    \"\"\"\n"
             "    DATABASE: blog\n"
@@ -329,16 +338,20 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
     Sections user;
     user.module = "import os\n\n\nX = '@CLASS@ {x}'   \r\nfields_aliases = "
                   "{'author id': 'author_id'}\n\n";
-    user.klass = "    Fkeys = {\n        'author': 'post_author_fkey',\n    }\n\n    \n";
-    user.methods = "    def hello(self):\n        return \"\"\"hi\"\"\"  \n\n\n# end";
-    ModuleText first = render_module("blog", post(), names, user, adapter, "blog");
+    user.klass =
+        "    Fkeys = {\n        'author': 'post_author_fkey',\n    }\n\n    \n";
+    user.methods =
+        "    def hello(self):\n        return \"\"\"hi\"\"\"  \n\n\n# end";
+    ModuleText first =
+        render_module("blog", post(), names, user, adapter, "blog");
     auto s = extract_sections(first.text, nullptr);
     REQUIRE(s);
     CHECK(s->module == user.module);
     CHECK(s->klass == user.klass);
     CHECK(s->methods == user.methods);
     // Rendering again from the extracted sections gives the same bytes.
-    ModuleText second = render_module("blog", post(), names, *s, adapter, "blog");
+    ModuleText second =
+        render_module("blog", post(), names, *s, adapter, "blog");
     CHECK(second.text == first.text);
   }
 
@@ -351,7 +364,8 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
     CHECK(extract_sections(m.text, &why));
     CHECK(why == "");
     // The docstring still reads the same: \x23 is '#'.
-    CHECK(contains(m.text, "    see\n    \\x23>>> PLACE YOUR CODE BELOW THIS LINE."));
+    CHECK(contains(m.text,
+                   "    see\n    \\x23>>> PLACE YOUR CODE BELOW THIS LINE."));
   }
 
   SECTION("an aliased non-identifier column gives no warning")
@@ -375,10 +389,12 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
 
   SECTION("a non-identifier column without alias warns and is left out")
   {
-    ModuleText m = render_module("blog", post(), names, Sections{}, adapter, "blog");
+    ModuleText m =
+        render_module("blog", post(), names, Sections{}, adapter, "blog");
     REQUIRE(m.warnings.size() == 1);
-    CHECK(m.warnings[0] == "blog.post: column \"author id\" is not a Python identifier; "
-                           "give it an alias in fields_aliases in blog/blog/post.py");
+    CHECK(m.warnings[0] ==
+          "blog.post: column \"author id\" is not a Python identifier; "
+          "give it an alias in fields_aliases in blog/blog/post.py");
     CHECK(contains(m.text, "            id: 'int' = None,\n"
                            "            title: 'str' = None,\n"
                            "            published: 'datetime.date' = None,\n"
@@ -394,8 +410,9 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
     r.columns.push_back(col("super", "text", "text"));
     ModuleText m = render_module("blog", r, names, Sections{}, adapter, "blog");
     REQUIRE(m.warnings.size() == 3);
-    CHECK(m.warnings[2] == "public.t: column super is not a Python identifier; give it "
-                           "an alias in fields_aliases in blog/public/t.py");
+    CHECK(m.warnings[2] ==
+          "public.t: column super is not a Python identifier; give it "
+          "an alias in fields_aliases in blog/public/t.py");
     CHECK(contains(m.text, "            self,\n"
                            "            id: 'int' = None,\n"
                            "            **kwargs):\n"
@@ -406,7 +423,8 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
 
   SECTION("parents are imported and inherited")
   {
-    ModuleText m = render_module("blog", post(), names, Sections{}, adapter, "blog");
+    ModuleText m =
+        render_module("blog", post(), names, Sections{}, adapter, "blog");
     CHECK(contains(m.text, "\nfrom blog import MODEL, ho_dataclasses\n"
                            "from blog.blog.base import Base as BlogBase\n"
                            "\nfields_aliases = None\n"));
@@ -418,26 +436,29 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
 
   SECTION("a parent whose module path is not made of identifiers")
   {
-    NameMap odd = name_map("blog", {{"my-schema", "base"}, {"public", "class"},
-                                    {"public", "child"}});
+    NameMap odd = name_map(
+        "blog",
+        {{"my-schema", "base"}, {"public", "class"}, {"public", "child"}});
     Relation r = simple("public", "child");
-    r.parents = {{"my-schema", "base"}, {"public", "class"}, {"public", "gone"}};
+    r.parents = {
+        {"my-schema", "base"}, {"public", "class"}, {"public", "gone"}};
     ModuleText m = render_module("blog", r, odd, Sections{}, adapter, "blog");
-    CHECK(contains(m.text, "\"\"\"\n"
-                           "\n"
-                           "import importlib\n"
-                           "\n"
-                           "from blog import MODEL, ho_dataclasses\n"
-                           "MySchemaBase = importlib.import_module('blog.my-schema.base')."
-                           "Base\n"
-                           "from blog.public.class_ import Class as PublicClass\n"
-                           "\n"
-                           "fields_aliases = None\n"));
+    CHECK(contains(
+        m.text, "\"\"\"\n"
+                "\n"
+                "import importlib\n"
+                "\n"
+                "from blog import MODEL, ho_dataclasses\n"
+                "MySchemaBase = importlib.import_module('blog.my-schema.base')."
+                "Base\n"
+                "from blog.public.class_ import Class as PublicClass\n"
+                "\n"
+                "fields_aliases = None\n"));
     CHECK(contains(m.text, "class Child(MySchemaBase, PublicClass, "
                            "MODEL.get_relation_class('public.child'"));
     REQUIRE(m.warnings.size() == 1);
-    CHECK(m.warnings[0] ==
-          "public.child: parent public.gone is not in the package; not inherited");
+    CHECK(m.warnings[0] == "public.child: parent public.gone is not in the "
+                           "package; not inherited");
   }
 
   SECTION("the qualified name is escaped")
@@ -450,8 +471,9 @@ TEST_CASE("hop::codegen::render_module", "[codegen]")
     // In the docstrings: backslashes doubled, triple quotes escaped.
     // The quoted name ends in 7 quotes: two escaped triples, and the last
     // one escaped too.
-    CHECK(contains(m.text, "which maps the table \"o'brien\".\"a\\\\b\\\"\\\"\\\""
-                           "\\\"\\\"\\\"\\\".\n"));
+    CHECK(contains(m.text,
+                   "which maps the table \"o'brien\".\"a\\\\b\\\"\\\"\\\""
+                   "\\\"\\\"\\\"\\\".\n"));
     CHECK(contains(m.text, "    TABLE: a\\\\b\\\"\\\"\\\"\n"));
     auto s = extract_sections(m.text, nullptr);
     CHECK(s);
@@ -479,23 +501,26 @@ TEST_CASE("hop::codegen::render_dataclass", "[codegen]")
     Relation r = post();
     r.columns.push_back(array_col("tags", "text[]", "_text"));
     std::string dc = render_dataclass(
-      r, names, Adapter{}, {{"author", "post_author_fkey"}, {"editor", "post_editor_fkey"}},
-      imports, warnings);
-    CHECK(dc == "\n\n@dataclasses.dataclass\n"
-                "class DC_BlogPost(DC_Relation):\n"
-                "    id: int = dataclasses.field(default=None)\n"
-                "    title: str = dataclasses.field(default=None)\n"
-                "    # author id: int = dataclasses.field(default=None)  FIX ME! not a "
-                "Python identifier\n"
-                "    published: datetime.date = dataclasses.field(default=None)\n"
-                "    tags: list = dataclasses.field(default_factory=list)\n"
-                "\n"
-                "    def __post_init__(self):\n"
-                "        self.id: Field = None\n"
-                "        self.title: Field = None\n"
-                "        self.published: Field = None\n"
-                "        self.tags: Field = None\n"
-                "        self.author = DC_BlogPerson\n");
+        r, names, Adapter{},
+        {{"author", "post_author_fkey"}, {"editor", "post_editor_fkey"}},
+        imports, warnings);
+    CHECK(
+        dc ==
+        "\n\n@dataclasses.dataclass\n"
+        "class DC_BlogPost(DC_Relation):\n"
+        "    id: int = dataclasses.field(default=None)\n"
+        "    title: str = dataclasses.field(default=None)\n"
+        "    # author id: int = dataclasses.field(default=None)  FIX ME! not a "
+        "Python identifier\n"
+        "    published: datetime.date = dataclasses.field(default=None)\n"
+        "    tags: list = dataclasses.field(default_factory=list)\n"
+        "\n"
+        "    def __post_init__(self):\n"
+        "        self.id: Field = None\n"
+        "        self.title: Field = None\n"
+        "        self.published: Field = None\n"
+        "        self.tags: Field = None\n"
+        "        self.author = DC_BlogPerson\n");
     // editor targets a relation that is not in the package: no attribute,
     // no warning.
     CHECK(warnings.empty());
@@ -519,14 +544,18 @@ TEST_CASE("hop::codegen::render_dataclass", "[codegen]")
   {
     Relation r = simple("blog", "person");
     r.columns.push_back(col("path", "ltree", "ltree"));
-    std::string dc = render_dataclass(r, names, Adapter{}, no_fkeys, imports, warnings);
-    CHECK(contains(dc, "    path: typing.Any = dataclasses.field(default=None)\n"));
+    std::string dc =
+        render_dataclass(r, names, Adapter{}, no_fkeys, imports, warnings);
+    CHECK(contains(dc,
+                   "    path: typing.Any = dataclasses.field(default=None)\n"));
     CHECK(imports == std::set<std::string>{"typing"});
     REQUIRE(warnings.size() == 1);
-    CHECK(warnings[0] == "blog.person: column path has SQL type 'ltree' without a "
-                         "Python type (typing.Any is used); map it in SQL_ADAPTER");
+    CHECK(warnings[0] ==
+          "blog.person: column path has SQL type 'ltree' without a "
+          "Python type (typing.Any is used); map it in SQL_ADAPTER");
     warnings.clear();
-    render_dataclass(r, names, Adapter{{"ltree", "str"}}, no_fkeys, imports, warnings);
+    render_dataclass(r, names, Adapter{{"ltree", "str"}}, no_fkeys, imports,
+                     warnings);
     CHECK(warnings.empty());
   }
 
@@ -538,8 +567,9 @@ TEST_CASE("hop::codegen::render_dataclass", "[codegen]")
                                        {"who", "no_such_fkey"}},
                                       imports, warnings);
     CHECK_FALSE(contains(dc, "DC_BlogPerson"));
-    CHECK(warnings ==
-          std::vector<std::string>{
+    CHECK(
+        warnings ==
+        std::vector<std::string>{
             "blog.post: Fkeys alias 'class' is not a Python identifier or is a "
             "column name",
             "blog.post: Fkeys alias 'title' is not a Python identifier or is a "
@@ -552,7 +582,8 @@ TEST_CASE("hop::codegen::render_dataclass", "[codegen]")
   {
     Relation r = simple("blog", "person");
     r.columns.push_back(col("a\nb: int = 1 #", "text", "text"));
-    std::string dc = render_dataclass(r, names, Adapter{}, no_fkeys, imports, warnings);
+    std::string dc =
+        render_dataclass(r, names, Adapter{}, no_fkeys, imports, warnings);
     // Every line of the class body is a field, a comment or the
     // __post_init__.
     size_t pos = dc.find("(DC_Relation):\n") + 15;
@@ -565,8 +596,10 @@ TEST_CASE("hop::codegen::render_dataclass", "[codegen]")
       CHECK((line.rfind("    # ", 0) == 0 || line.rfind("    id: ", 0) == 0));
       start = nl + 1;
     }
-    CHECK(contains(dc, "    # a\\nb: int = 1 #: str = dataclasses.field(default=None)  FIX "
-                       "ME! not a Python identifier\n"));
+    CHECK(contains(
+        dc,
+        "    # a\\nb: int = 1 #: str = dataclasses.field(default=None)  FIX "
+        "ME! not a Python identifier\n"));
   }
 }
 
@@ -575,26 +608,28 @@ TEST_CASE("hop::codegen::render_dataclasses_file and the others", "[codegen]")
   SECTION("ho_dataclasses.py")
   {
     std::string text = render_dataclasses_file(
-      "blog", {"\n\nclass A: ...\n", "\n\nclass B: ...\n"}, {"datetime", "decimal"});
-    CHECK(text == "# Generated by git-hop from the database model: written again at "
-                  "each generation.\n"
-                  "\"\"\"The dataclasses of the relations of the blog package.\"\"\"\n"
-                  "# pylint: disable=invalid-name, too-many-instance-attributes, "
-                  "line-too-long\n"
-                  "\n"
-                  "import dataclasses\n"
-                  "import datetime\n"
-                  "import decimal\n"
-                  "\n"
-                  "from half_orm.relation import DC_Relation\n"
-                  "from half_orm.field import Field\n"
-                  "\n"
-                  "\n"
-                  "class A: ...\n"
-                  "\n"
-                  "\n"
-                  "class B: ...\n"
-                  "\n");
+        "blog", {"\n\nclass A: ...\n", "\n\nclass B: ...\n"},
+        {"datetime", "decimal"});
+    CHECK(text ==
+          "# Generated by git-hop from the database model: written again at "
+          "each generation.\n"
+          "\"\"\"The dataclasses of the relations of the blog package.\"\"\"\n"
+          "# pylint: disable=invalid-name, too-many-instance-attributes, "
+          "line-too-long\n"
+          "\n"
+          "import dataclasses\n"
+          "import datetime\n"
+          "import decimal\n"
+          "\n"
+          "from half_orm.relation import DC_Relation\n"
+          "from half_orm.field import Field\n"
+          "\n"
+          "\n"
+          "class A: ...\n"
+          "\n"
+          "\n"
+          "class B: ...\n"
+          "\n");
     CHECK(is_generated(text));
   }
   SECTION("package __init__.py")
@@ -605,30 +640,35 @@ TEST_CASE("hop::codegen::render_dataclasses_file and the others", "[codegen]")
   }
   SECTION("schema __init__.py")
   {
-    std::string text = render_schema_init("the package blog.public", {"person", "post"});
-    CHECK(contains(text, "\"\"\"The modules of the package blog.public (generated by "
-                         "git-hop; do not edit).\"\"\"\n"
-                         "\n"
-                         "__all__ = [\n"
-                         "    'person',\n"
-                         "    'post',\n"
-                         "]\n"));
+    std::string text =
+        render_schema_init("the package blog.public", {"person", "post"});
+    CHECK(contains(text,
+                   "\"\"\"The modules of the package blog.public (generated by "
+                   "git-hop; do not edit).\"\"\"\n"
+                   "\n"
+                   "__all__ = [\n"
+                   "    'person',\n"
+                   "    'post',\n"
+                   "]\n"));
     CHECK(is_generated(text));
     CHECK(contains(render_schema_init("x", {}), "__all__ = [\n]\n"));
   }
   SECTION("test stub")
   {
-    std::string text = render_test_stub("blog", names_of("blog", "public", "post"));
+    std::string text =
+        render_test_stub("blog", names_of("blog", "public", "post"));
     CHECK(contains(text, "\"\"\"Tests of blog.public.post.\n"));
     CHECK(contains(text, "from blog.base_test import BaseTest  # noqa: E402\n"
                          "from blog.public.post import Post  # noqa: E402\n"
                          "\n\nclass TestPost(BaseTest):\n"));
     CHECK(contains(text, "self.assertIsInstance(Post(), Relation)"));
     CHECK_FALSE(is_generated(text));
-    std::string odd = render_test_stub("blog", names_of("blog", "my-schema", "post"));
-    CHECK(contains(odd, "import importlib  # noqa: E402\n"
-                        "Post = importlib.import_module('blog.my-schema.post').Post"
-                        "  # noqa: E402\n"));
+    std::string odd =
+        render_test_stub("blog", names_of("blog", "my-schema", "post"));
+    CHECK(contains(odd,
+                   "import importlib  # noqa: E402\n"
+                   "Post = importlib.import_module('blog.my-schema.post').Post"
+                   "  # noqa: E402\n"));
   }
   SECTION("files written once")
   {
@@ -645,27 +685,31 @@ TEST_CASE("hop::codegen::is_generated", "[codegen]")
 {
   SECTION("git-hop's header")
   {
-    CHECK(is_generated("# Generated by git-hop from the database model: ...\nx = 1\n"));
+    CHECK(is_generated(
+        "# Generated by git-hop from the database model: ...\nx = 1\n"));
     CHECK(is_generated("# Generated by git-hop"));
     CHECK_FALSE(is_generated("\n# Generated by git-hop\n"));
   }
   SECTION("upstream hop's header")
   {
-    CHECK(is_generated("# pylint: disable=wrong-import-order, invalid-name, "
-                       "attribute-defined-outside-init\n"
-                       "\n"
-                       "\"\"\"The module blog.public.post povides the Post class.\n"));
+    CHECK(is_generated(
+        "# pylint: disable=wrong-import-order, invalid-name, "
+        "attribute-defined-outside-init\n"
+        "\n"
+        "\"\"\"The module blog.public.post povides the Post class.\n"));
     // The pylint line alone is not enough.
     CHECK_FALSE(is_generated("# pylint: disable=wrong-import-order\n"
                              "\"\"\"My module.\"\"\"\n"));
     // The docstring must come early.
     CHECK_FALSE(is_generated("# pylint: disable=wrong-import-order\n" +
-                             std::string(400, '#') + "\n\"\"\"The module x\"\"\"\n"));
+                             std::string(400, '#') +
+                             "\n\"\"\"The module x\"\"\"\n"));
   }
   SECTION("hand-written files")
   {
     CHECK_FALSE(is_generated(""));
     CHECK_FALSE(is_generated("import os\n"));
-    CHECK_FALSE(is_generated("\"\"\"The module blog.public.post provides.\"\"\"\n"));
+    CHECK_FALSE(
+        is_generated("\"\"\"The module blog.public.post provides.\"\"\"\n"));
   }
 }

@@ -14,7 +14,8 @@ const std::string OLD(k_begin_marker_old);
 
 // A module laid out like relation.py with the given sections.
 std::string module_text(const std::string& module, const std::string& klass,
-                        const std::string& methods, const std::string& begin = B)
+                        const std::string& methods,
+                        const std::string& begin = B)
 {
   return "# header\n"
          "from blog import MODEL\n"
@@ -52,10 +53,12 @@ TEST_CASE("hop::codegen::extract_sections round-trips", "[codegen]")
   SECTION("sections with blank lines, trailing spaces, CRLF and tabs")
   {
     const std::string module = "import os\n\n\nX = 1   \n\tY = {'a': 1}\r\n\n";
-    const std::string klass = "    Fkeys = {\r\n        'author': 'post_author_fkey',\r\n"
-                              "    }\r\n\n    \n";
-    const std::string methods = "    def hello(self):   \n\n        return '@CLASS@ {x}'\n"
-                                "\n\n# the end   \n\n";
+    const std::string klass =
+        "    Fkeys = {\r\n        'author': 'post_author_fkey',\r\n"
+        "    }\r\n\n    \n";
+    const std::string methods =
+        "    def hello(self):   \n\n        return '@CLASS@ {x}'\n"
+        "\n\n# the end   \n\n";
     auto s = extract_sections(module_text(module, klass, methods), &why);
     REQUIRE(s);
     CHECK(s->module == module);
@@ -64,8 +67,8 @@ TEST_CASE("hop::codegen::extract_sections round-trips", "[codegen]")
   }
   SECTION("methods without a trailing newline")
   {
-    auto s = extract_sections(module_text("a\n", "b\n", "    def f(self):\n        pass"),
-                              &why);
+    auto s = extract_sections(
+        module_text("a\n", "b\n", "    def f(self):\n        pass"), &why);
     REQUIRE(s);
     CHECK(s->methods == "    def f(self):\n        pass");
   }
@@ -82,9 +85,9 @@ TEST_CASE("hop::codegen::extract_sections round-trips", "[codegen]")
   }
   SECTION("marker lines with CRLF and trailing blanks")
   {
-    std::string text = "x\r\n" + B + " \t\r\n" + "m\r\n" + E + "\r\n" + "    " + B +
-                       "\r\n" + "    k\r\n" + "    " + E + "  \r\n" + "        " + B +
-                       "\r\n" + "        pass\r\n";
+    std::string text = "x\r\n" + B + " \t\r\n" + "m\r\n" + E + "\r\n" + "    " +
+                       B + "\r\n" + "    k\r\n" + "    " + E + "  \r\n" +
+                       "        " + B + "\r\n" + "        pass\r\n";
     auto s = extract_sections(text, &why);
     REQUIRE(s);
     CHECK(s->module == "m\r\n");
@@ -93,9 +96,10 @@ TEST_CASE("hop::codegen::extract_sections round-trips", "[codegen]")
   }
   SECTION("the old BELLOW spelling")
   {
-    auto s = extract_sections(module_text("import os\n", "    X = 1\n",
-                                          "    def f(self):\n        pass\n", OLD),
-                              &why);
+    auto s =
+        extract_sections(module_text("import os\n", "    X = 1\n",
+                                     "    def f(self):\n        pass\n", OLD),
+                         &why);
     REQUIRE(s);
     CHECK(s->module == "import os\n");
     CHECK(s->klass == "    X = 1\n");
@@ -103,7 +107,8 @@ TEST_CASE("hop::codegen::extract_sections round-trips", "[codegen]")
   }
   SECTION("a marker-like line that is not exactly a marker is user text")
   {
-    const std::string module = "# " + B + "\n" + B + " extra\n" + "#>>> PLACE\n";
+    const std::string module =
+        "# " + B + "\n" + B + " extra\n" + "#>>> PLACE\n";
     auto s = extract_sections(module_text(module, "", ""), &why);
     REQUIRE(s);
     CHECK(s->module == module);
@@ -125,9 +130,13 @@ TEST_CASE("hop::codegen::extract_sections refuses damaged modules", "[codegen]")
   SECTION("no markers")
   {
     CHECK_FALSE(extract_sections("import os\n\nclass X:\n    pass\n", &why));
-    CHECK(why == "expected the marker lines begin, end, begin, end, begin; found none");
+    CHECK(
+        why ==
+        "expected the marker lines begin, end, begin, end, begin; found none");
     CHECK_FALSE(extract_sections("", &why));
-    CHECK(why == "expected the marker lines begin, end, begin, end, begin; found none");
+    CHECK(
+        why ==
+        "expected the marker lines begin, end, begin, end, begin; found none");
   }
   SECTION("a marker removed")
   {
@@ -136,23 +145,26 @@ TEST_CASE("hop::codegen::extract_sections refuses damaged modules", "[codegen]")
     size_t at = text.find(E);
     text.erase(at, E.size() + 1);
     CHECK_FALSE(extract_sections(text, &why));
-    CHECK(why == "expected the marker lines begin, end, begin, end, begin; found "
-                 "begin (line 4), begin (line 9), end (line 10), begin (line 14)");
+    CHECK(why ==
+          "expected the marker lines begin, end, begin, end, begin; found "
+          "begin (line 4), begin (line 9), end (line 10), begin (line 14)");
   }
   SECTION("the last begin marker removed")
   {
     std::string text = good.substr(0, good.rfind(B));
     CHECK_FALSE(extract_sections(text, &why));
-    CHECK(why == "expected the marker lines begin, end, begin, end, begin; found "
-                 "begin (line 4), end (line 5), begin (line 9), end (line 10)");
+    CHECK(why ==
+          "expected the marker lines begin, end, begin, end, begin; found "
+          "begin (line 4), end (line 5), begin (line 9), end (line 10)");
   }
   SECTION("an extra marker")
   {
     std::string text = module_text("", "", "    x = 1\n    " + E + "\n");
     CHECK_FALSE(extract_sections(text, &why));
-    CHECK(why == "expected the marker lines begin, end, begin, end, begin; found "
-                 "begin (line 4), end (line 5), begin (line 9), end (line 10), "
-                 "begin (line 14), end (line 16)");
+    CHECK(why ==
+          "expected the marker lines begin, end, begin, end, begin; found "
+          "begin (line 4), end (line 5), begin (line 9), end (line 10), "
+          "begin (line 14), end (line 16)");
   }
   SECTION("an extra begin marker in the methods")
   {
@@ -164,8 +176,9 @@ TEST_CASE("hop::codegen::extract_sections refuses damaged modules", "[codegen]")
   {
     std::string text = E + "\n" + B + "\n" + B + "\n" + E + "\n" + B + "\n";
     CHECK_FALSE(extract_sections(text, &why));
-    CHECK(why == "expected the marker lines begin, end, begin, end, begin; found "
-                 "end (line 1), begin (line 2), begin (line 3), end (line 4), "
-                 "begin (line 5)");
+    CHECK(why ==
+          "expected the marker lines begin, end, begin, end, begin; found "
+          "end (line 1), begin (line 2), begin (line 3), end (line 4), "
+          "begin (line 5)");
   }
 }

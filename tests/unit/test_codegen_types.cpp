@@ -8,8 +8,8 @@ using namespace hop::codegen;
 
 namespace {
 
-Column column(const char* type_name, char type_type = 'b', bool is_array = false,
-              const char* base_type = "")
+Column column(const char* type_name, char type_type = 'b',
+              bool is_array = false, const char* base_type = "")
 {
   Column c;
   c.name = "c";
@@ -125,7 +125,8 @@ TEST_CASE("hop::codegen::python_type", "[codegen]")
   }
   SECTION("domains map as their base type")
   {
-    CHECK(python_type(column("posint", 'd', false, "int4"), none).expr == "int");
+    CHECK(python_type(column("posint", 'd', false, "int4"), none).expr ==
+          "int");
     PyType t = python_type(column("day", 'd', false, "date"), none);
     CHECK(t.expr == "datetime.date");
     CHECK(t.module == "datetime");
@@ -168,8 +169,9 @@ TEST_CASE("hop::codegen::python_type", "[codegen]")
           "numbers.Integral");
     CHECK(python_type(column("label", 'd', false, "ltree"), a).expr == "str");
     // An enum of the adapter.
-    CHECK(python_type(column("mood", 'e'), Adapter{{"mood", "enum.Enum"}}).expr ==
-          "enum.Enum");
+    CHECK(
+        python_type(column("mood", 'e'), Adapter{{"mood", "enum.Enum"}}).expr ==
+        "enum.Enum");
   }
 }
 

@@ -51,7 +51,7 @@ TEST_CASE("hop::parse_config defaults", "[config]")
 TEST_CASE("hop::parse_config unknown keys are warnings", "[config]")
 {
   Config c = parse_config(
-    "[project]\nname = \"blog\"\ncolour = 1\n\n[extra]\nx = 1\n", "f");
+      "[project]\nname = \"blog\"\ncolour = 1\n\n[extra]\nx = 1\n", "f");
   REQUIRE(c.warnings.size() == 2);
   CHECK(c.warnings[0] == "f:3:1: unknown key 'project.colour'");
   CHECK(c.warnings[1].find("unknown key 'extra'") != std::string::npos);
@@ -62,21 +62,22 @@ TEST_CASE("hop::parse_config errors carry file:line:col", "[config]")
   SECTION("wrong type")
   {
     CHECK_THROWS_WITH(
-      parse_config("[project]\nname = \"blog\"\ndevel = \"yes\"\n", ".hop/config"),
-      ".hop/config:3:9: 'project.devel' must be a boolean (true or false)");
+        parse_config("[project]\nname = \"blog\"\ndevel = \"yes\"\n",
+                     ".hop/config"),
+        ".hop/config:3:9: 'project.devel' must be a boolean (true or false)");
   }
   SECTION("bad version")
   {
     CHECK_THROWS_WITH(
-      parse_config("[project]\nname = \"b\"\nhop_version = \"1.0\"\n", "f"),
-      "f:3:15: 'project.hop_version' = '1.0' is not a version X.Y.Z");
+        parse_config("[project]\nname = \"b\"\nhop_version = \"1.0\"\n", "f"),
+        "f:3:15: 'project.hop_version' = '1.0' is not a version X.Y.Z");
   }
   SECTION("bad array item")
   {
     CHECK_THROWS_WITH(
-      parse_config("[project]\nname = \"b\"\n[test]\ncommand = [\"a\", 2]\n",
-                   "f"),
-      "f:4:17: 'test.command' must be a non-empty array of strings");
+        parse_config("[project]\nname = \"b\"\n[test]\ncommand = [\"a\", 2]\n",
+                     "f"),
+        "f:4:17: 'test.command' must be a non-empty array of strings");
   }
   SECTION("syntax error")
   {
@@ -135,8 +136,8 @@ TEST_CASE("hop::valid_package_name", "[config]")
     INFO(ok);
     CHECK(hop::valid_package_name(ok));
   }
-  for (const char* bad : {"", "2blog", "my-model", "class", "None", "a.b",
-                          "café", "a b"}) {
+  for (const char* bad :
+       {"", "2blog", "my-model", "class", "None", "a.b", "café", "a b"}) {
     INFO(bad);
     CHECK_FALSE(hop::valid_package_name(bad));
   }

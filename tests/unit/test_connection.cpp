@@ -42,17 +42,17 @@ TEST_CASE("hop::parse_connection_file", "[connection]")
   }
   SECTION("other sections are ignored")
   {
-    auto s = parse_connection_file("[other]\nname = x\n[database]\nname = y\n",
-                                   "f");
+    auto s =
+        parse_connection_file("[other]\nname = x\n[database]\nname = y\n", "f");
     CHECK(s.name == "y");
   }
   SECTION("errors")
   {
     CHECK_THROWS_WITH(parse_connection_file("name = x\n", "f"),
                       "f: no [database] section");
-    CHECK_THROWS_WITH(parse_connection_file("[database]\nproduction = maybe\n",
-                                            "f"),
-                      "f:2: 'production' must be True or False, not 'maybe'");
+    CHECK_THROWS_WITH(
+        parse_connection_file("[database]\nproduction = maybe\n", "f"),
+        "f:2: 'production' must be True or False, not 'maybe'");
     CHECK_THROWS_WITH(parse_connection_file("[database\n", "f"),
                       "f:1: malformed section header '[database'");
     CHECK_THROWS_WITH(parse_connection_file("[database]\nnonsense\n", "f"),
@@ -66,7 +66,8 @@ TEST_CASE("hop::render_connection_file round-trips", "[connection]")
   s.name = "blog";
   s.host = "/tmp/sock";
   std::string text = hop::render_connection_file(s);
-  CHECK(text == "[database]\nname = blog\nhost = /tmp/sock\nproduction = False\n");
+  CHECK(text ==
+        "[database]\nname = blog\nhost = /tmp/sock\nproduction = False\n");
   auto back = parse_connection_file(text, "f");
   CHECK(back.name == "blog");
   CHECK(back.host == "/tmp/sock");

@@ -9,7 +9,7 @@ TEST_CASE("hop::sha256_hex", "[sha256]")
   CHECK(hop::sha256_hex("abc") ==
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(hop::sha256_hex(
-          "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+            "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   // 55, 56 and 64 bytes: the padding edges.
   CHECK(hop::sha256_hex(std::string(55, 'a')) ==

@@ -13,8 +13,13 @@ class Connection;
 
 namespace hop::codegen {
 
-enum class RelKind { table, view, materialized_view, foreign_table,
-                     partitioned_table };
+enum class RelKind {
+  table,
+  view,
+  materialized_view,
+  foreign_table,
+  partitioned_table
+};
 
 struct Column
 {

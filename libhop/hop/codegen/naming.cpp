@@ -18,9 +18,10 @@ size_t decode(std::string_view s, size_t i, uint32_t& cp)
     cp = b;
     return 1;
   }
-  size_t len = (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3
-                                    : (b & 0xF8) == 0xF0   ? 4
-                                                           : 1;
+  size_t len = (b & 0xE0) == 0xC0   ? 2
+               : (b & 0xF0) == 0xE0 ? 3
+               : (b & 0xF8) == 0xF0 ? 4
+                                    : 1;
   if (len == 1 || i + len > s.size()) {
     cp = b;
     return 1;

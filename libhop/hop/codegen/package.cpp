@@ -46,7 +46,8 @@ std::string join_path(const std::vector<std::string>& elements, size_t count)
 std::string class_name_of(std::string_view name)
 {
   std::string camel = camel_case(name);
-  return is_identifier(camel) ? camel : "R" + dataclass_name("", name).substr(3);
+  return is_identifier(camel) ? camel
+                              : "R" + dataclass_name("", name).substr(3);
 }
 
 NameMap compute_names(const Catalog& catalog, const std::string& package,
@@ -85,7 +86,8 @@ NameMap compute_names(const Catalog& catalog, const std::string& package,
     }
     n.dataclass = dataclass_name(rel.schema, rel.name);
     for (int k = 2; !dataclasses.insert(n.dataclass).second; ++k) {
-      n.dataclass = dataclass_name(rel.schema, rel.name) + "_" + std::to_string(k);
+      n.dataclass =
+          dataclass_name(rel.schema, rel.name) + "_" + std::to_string(k);
     }
     names.emplace(std::make_pair(rel.schema, rel.name), std::move(n));
   }
@@ -101,8 +103,8 @@ Names names_from_path(const std::string& package, const std::string& rel_path)
   size_t pos = package.size() + 1;
   while (pos <= stem.size()) {
     size_t slash = stem.find('/', pos);
-    n.path.push_back(stem.substr(pos, slash == std::string::npos ? std::string::npos
-                                                                : slash - pos));
+    n.path.push_back(stem.substr(
+        pos, slash == std::string::npos ? std::string::npos : slash - pos));
     if (slash == std::string::npos) {
       break;
     }
@@ -131,7 +133,8 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
   auto output = [&](const std::string& rel_path, std::string content) {
     outputs[rel_path] = std::move(content);
   };
-  auto once = [&](const std::string& rel_path, const std::function<std::string()>& make) {
+  auto once = [&](const std::string& rel_path,
+                  const std::function<std::string()>& make) {
     if (fs::exists(root / rel_path)) {
       written_once.insert(rel_path);
     } else {
@@ -165,7 +168,8 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
       dirs[join_path(n.path, depth)];
     }
     dirs[join_path(n.path, n.path.size() - 1)].push_back(n.path.back());
-    std::string rel_path = package + "/" + join_path(n.path, n.path.size()) + ".py";
+    std::string rel_path =
+        package + "/" + join_path(n.path, n.path.size()) + ".py";
 
     Sections sections;
     auto existing = read_if_exists(root / rel_path);
@@ -173,7 +177,8 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
         rel_path.compare(rel_path.size() - 8, 8, "_test.py") == 0) {
       // The untouched stub of relation foo, made before relation foo_test.
       std::string owner = rel_path.substr(0, rel_path.size() - 8) + ".py";
-      if (*existing == render_test_stub(package, names_from_path(package, owner))) {
+      if (*existing ==
+          render_test_stub(package, names_from_path(package, owner))) {
         existing.reset();
       }
     }
@@ -187,7 +192,7 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
       sections = *found;
     }
     ModuleText module =
-      render_module(package, rel, names, sections, adapter, catalog.database);
+        render_module(package, rel, names, sections, adapter, catalog.database);
     plan.warnings.insert(plan.warnings.end(), module.warnings.begin(),
                          module.warnings.end());
     output(rel_path, std::move(module.text));
@@ -200,15 +205,17 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
       once(stub, [&] { return render_test_stub(package, n); });
     }
     dataclasses.push_back(render_dataclass(rel, names, adapter,
-                                           parse_dict(sections.klass, "Fkeys"), imports,
-                                           plan.warnings));
+                                           parse_dict(sections.klass, "Fkeys"),
+                                           imports, plan.warnings));
   }
 
   output(package + "/__init__.py", render_package_init(package));
   output(package + "/ho_dataclasses.py",
          render_dataclasses_file(package, dataclasses, imports));
-  once(package + "/sql_adapter.py", [&] { return render_once("sql_adapter.py", package); });
-  once(package + "/base_test.py", [&] { return render_once("base_test.py", package); });
+  once(package + "/sql_adapter.py",
+       [&] { return render_once("sql_adapter.py", package); });
+  once(package + "/base_test.py",
+       [&] { return render_once("base_test.py", package); });
   for (auto& [dir, modules] : dirs) {
     std::sort(modules.begin(), modules.end());
     std::string dotted = package + "." + dir;
@@ -254,14 +261,16 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
         ours = true;
       } else if (stub) {
         std::string module = rel_path.substr(0, rel_path.size() - 8) + ".py";
-        ours = text == render_test_stub(package, names_from_path(package, module));
+        ours =
+            text == render_test_stub(package, names_from_path(package, module));
       } else {
         ours = is_generated(text);
       }
       if (ours) {
         plan.changes.push_back({rel_path, true, ""});
       } else {
-        plan.warnings.push_back(rel_path + ": its relation is gone but the file "
+        plan.warnings.push_back(rel_path +
+                                ": its relation is gone but the file "
                                 "is not git-hop's; left alone");
       }
     }
@@ -328,8 +337,9 @@ Summary generate_package(db::Connection& conn, const fs::path& root,
     if (output::tracing()) {
       auto now = std::chrono::steady_clock::now();
       char buf[32];
-      std::snprintf(buf, sizeof buf, " (%.1f ms)",
-                    std::chrono::duration<double, std::milli>(now - start).count());
+      std::snprintf(
+          buf, sizeof buf, " (%.1f ms)",
+          std::chrono::duration<double, std::milli>(now - start).count());
       output::trace("codegen: " + what + buf);
       start = now;
     }

@@ -49,7 +49,8 @@ struct Summary
 
 // Read the catalog through `conn`, plan and write the package. Damaged
 // modules: hop::Error (exit 1) listing them, nothing written.
-Summary generate_package(db::Connection& conn, const std::filesystem::path& root,
+Summary generate_package(db::Connection& conn,
+                         const std::filesystem::path& root,
                          const std::string& package);
 
 } // namespace hop::codegen

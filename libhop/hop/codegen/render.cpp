@@ -19,8 +19,9 @@ std::string indent(std::string_view text, const std::string& prefix)
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t end = text.find('\n', pos);
-    std::string_view line = text.substr(
-      pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+    std::string_view line =
+        text.substr(pos, end == std::string_view::npos ? std::string_view::npos
+                                                       : end - pos);
     if (!line.empty()) {
       out += prefix;
       out.append(line);
@@ -48,8 +49,8 @@ std::string join(const std::vector<std::string>& items, std::string_view sep)
 
 std::string quote_ident(std::string_view name)
 {
-  bool plain = !name.empty() &&
-               ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
+  bool plain =
+      !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
   for (char c : name) {
     plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
                       c == '_' || c == '$');
@@ -130,8 +131,8 @@ std::string describe(const Relation& rel, const std::string& database)
     os << "\nFOREIGN KEYS:\n";
     for (const auto& fk : rel.foreign_keys) {
       os << "- " << fk.name << ": (" << join(fk.columns, ", ") << ")\n"
-         << "  \u21b3 \"" << database << "\":"
-         << qualified_name(fk.target_schema, fk.target_relation) << "("
+         << "  \u21b3 \"" << database
+         << "\":" << qualified_name(fk.target_schema, fk.target_relation) << "("
          << join(fk.target_columns, ", ") << ")\n";
     }
   }
@@ -143,7 +144,8 @@ std::string describe(const Relation& rel, const std::string& database)
     os << "\nINHERITS: " << join(parents, ", ") << "\n";
   }
   if (!rel.foreign_keys.empty()) {
-    os << "\nTo use the foreign keys as attributes of the class, copy the Fkeys\n"
+    os << "\nTo use the foreign keys as attributes of the class, copy the "
+          "Fkeys\n"
           "below into the class section (between the marker lines) and give\n"
           "each one an alias: a Python identifier that is not a column name.\n"
           "Entries whose alias is empty are ignored.\n\n"
@@ -249,7 +251,7 @@ ModuleText render_module(const std::string& package, const Relation& rel,
       alias = "Parent" + std::to_string(parent_imports.size() + 1);
     }
     parent_imports.push_back(
-      import_statement(it->second, alias, needs_importlib));
+        import_statement(it->second, alias, needs_importlib));
     parents += alias + ", ";
   }
   std::string imports;
@@ -269,11 +271,11 @@ ModuleText render_module(const std::string& package, const Relation& rel,
       continue;
     }
     if (!usable_column(c.name)) {
-      result.warnings.push_back(
-        qualified_name(rel.schema, rel.name) + ": column " +
-        quote_ident(c.name) +
-        " is not a Python identifier; give it an alias in fields_aliases in " +
-        package + "/" + join(self.path, "/") + ".py");
+      result.warnings.push_back(qualified_name(rel.schema, rel.name) +
+                                ": column " + quote_ident(c.name) +
+                                " is not a Python identifier; give it an alias "
+                                "in fields_aliases in " +
+                                package + "/" + join(self.path, "/") + ".py");
       continue;
     }
     PyType t = python_type(c, adapter);
@@ -282,26 +284,28 @@ ModuleText render_module(const std::string& package, const Relation& rel,
   }
 
   std::string kind(kind_name(rel.kind));
-  std::transform(kind.begin(), kind.end(), kind.begin(),
-                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  std::transform(kind.begin(), kind.end(), kind.begin(), [](unsigned char ch) {
+    return static_cast<char>(std::tolower(ch));
+  });
   std::map<std::string, std::string> vars = {
-    {"MODULE", docstring_text(self.module)},
-    {"CLASS", self.class_name},
-    {"KIND", rel.kind == RelKind::table ? "the table"
-                                        : std::string("the ") + kind},
-    {"QRN", docstring_text(qualified_name(rel.schema, rel.name))},
-    {"IMPORTS", imports},
-    {"BEGIN", std::string(k_begin_marker)},
-    {"END", std::string(k_end_marker)},
-    {"SECTION_MODULE", sections.module},
-    {"SECTION_CLASS", sections.klass},
-    {"SECTION_METHODS", sections.methods},
-    {"PARENTS", parents},
-    {"QRN_LITERAL", py_string(rel.schema + "." + rel.name)},
-    {"DATACLASS", self.dataclass},
-    {"DOCUMENTATION", indent(docstring_text(describe(rel, database)), "    ")},
-    {"KWARGS", kwargs},
-    {"ARGS", args},
+      {"MODULE", docstring_text(self.module)},
+      {"CLASS", self.class_name},
+      {"KIND",
+       rel.kind == RelKind::table ? "the table" : std::string("the ") + kind},
+      {"QRN", docstring_text(qualified_name(rel.schema, rel.name))},
+      {"IMPORTS", imports},
+      {"BEGIN", std::string(k_begin_marker)},
+      {"END", std::string(k_end_marker)},
+      {"SECTION_MODULE", sections.module},
+      {"SECTION_CLASS", sections.klass},
+      {"SECTION_METHODS", sections.methods},
+      {"PARENTS", parents},
+      {"QRN_LITERAL", py_string(rel.schema + "." + rel.name)},
+      {"DATACLASS", self.dataclass},
+      {"DOCUMENTATION",
+       indent(docstring_text(describe(rel, database)), "    ")},
+      {"KWARGS", kwargs},
+      {"ARGS", args},
   };
   result.text = substitute(read_template("python/relation.py"), vars);
   return result;
@@ -324,20 +328,19 @@ std::string render_dataclass(const Relation& rel, const NameMap& names,
     PyType t = python_type(c, adapter);
     if (!t.known) {
       warnings.push_back(qualified_name(rel.schema, rel.name) + ": column " +
-                         quote_ident(c.name) + " has SQL type '" +
-                         c.type_name +
+                         quote_ident(c.name) + " has SQL type '" + c.type_name +
                          "' without a Python type (typing.Any is used); "
                          "map it in SQL_ADAPTER");
     }
     std::string value = t.expr == "list"
-                          ? "dataclasses.field(default_factory=list)"
-                          : "dataclasses.field(default=None)";
+                            ? "dataclasses.field(default_factory=list)"
+                            : "dataclasses.field(default=None)";
     if (!usable_column(c.name)) {
       // On one line: a newline in the name would end the comment.
       std::string shown = py_string(c.name);
       shown = shown.substr(1, shown.size() - 2);
-      os << "    # " << shown << ": " << t.expr << " = "
-         << value << "  FIX ME! not a Python identifier\n";
+      os << "    # " << shown << ": " << t.expr << " = " << value
+         << "  FIX ME! not a Python identifier\n";
       continue;
     }
     if (!t.module.empty()) {
@@ -347,12 +350,13 @@ std::string render_dataclass(const Relation& rel, const NameMap& names,
     post << "        self." << c.name << ": Field = None\n";
   }
   for (const auto& [alias, constraint] : fkeys) {
-    auto fk = std::find_if(rel.foreign_keys.begin(), rel.foreign_keys.end(),
-                           [&](const ForeignKey& f) { return f.name == constraint; });
+    auto fk =
+        std::find_if(rel.foreign_keys.begin(), rel.foreign_keys.end(),
+                     [&](const ForeignKey& f) { return f.name == constraint; });
     if (fk == rel.foreign_keys.end()) {
-      warnings.push_back(qualified_name(rel.schema, rel.name) + ": Fkeys alias '" +
-                         alias + "' names no foreign key of the relation ('" +
-                         constraint + "')");
+      warnings.push_back(
+          qualified_name(rel.schema, rel.name) + ": Fkeys alias '" + alias +
+          "' names no foreign key of the relation ('" + constraint + "')");
       continue;
     }
     if (!is_identifier(alias) || columns.count(alias)) {
@@ -393,8 +397,9 @@ std::string render_dataclasses_file(const std::string& package,
 
 std::string render_package_init(const std::string& package)
 {
-  return substitute(read_template("python/package_init.py"),
-                    {{"PACKAGE", package}, {"PACKAGE_LITERAL", py_string(package)}});
+  return substitute(
+      read_template("python/package_init.py"),
+      {{"PACKAGE", package}, {"PACKAGE_LITERAL", py_string(package)}});
 }
 
 std::string render_schema_init(const std::string& what,
@@ -412,8 +417,8 @@ std::string render_test_stub(const std::string& package, const Names& names)
 {
   bool needs_importlib = false;
   std::string import =
-    import_statement(names, names.class_name, needs_importlib) +
-    "  # noqa: E402";
+      import_statement(names, names.class_name, needs_importlib) +
+      "  # noqa: E402";
   if (needs_importlib) {
     import = "import importlib  # noqa: E402\n" + import;
   }
@@ -438,7 +443,8 @@ bool is_generated(std::string_view text)
   }
   // Modules of half_orm's own hop.
   return text.rfind("# pylint: disable=wrong-import-order", 0) == 0 &&
-         text.substr(0, 400).find("\"\"\"The module ") != std::string_view::npos;
+         text.substr(0, 400).find("\"\"\"The module ") !=
+             std::string_view::npos;
 }
 
 } // namespace hop::codegen

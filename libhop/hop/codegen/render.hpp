@@ -20,7 +20,7 @@ struct Names
   std::string module;            // "blog.public.post" (dotted)
   std::string class_name;        // "Post"
   std::string dataclass;         // "DC_PublicPost"
-  bool importable = true; // every path element is an identifier
+  bool importable = true;        // every path element is an identifier
 };
 
 // Names of every relation of a catalog, keyed by (schema, relation).

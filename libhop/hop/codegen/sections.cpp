@@ -16,8 +16,7 @@ Marker classify(std::string_view line)
   }
   line = line.substr(b);
   while (!line.empty() && (line.back() == '\n' || line.back() == '\r' ||
-                           line.back() == ' ' ||
-                           line.back() == '\t')) {
+                           line.back() == ' ' || line.back() == '\t')) {
     line.remove_suffix(1);
   }
   if (line == k_begin_marker || line == k_begin_marker_old) {

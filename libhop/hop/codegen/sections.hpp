@@ -18,12 +18,12 @@
 namespace hop::codegen {
 
 inline constexpr std::string_view k_begin_marker =
-  "#>>> PLACE YOUR CODE BELOW THIS LINE. DO NOT REMOVE THIS LINE!";
+    "#>>> PLACE YOUR CODE BELOW THIS LINE. DO NOT REMOVE THIS LINE!";
 // The spelling of older half_orm releases, accepted when reading.
 inline constexpr std::string_view k_begin_marker_old =
-  "#>>> PLACE YOUR CODE BELLOW THIS LINE. DO NOT REMOVE THIS LINE!";
+    "#>>> PLACE YOUR CODE BELLOW THIS LINE. DO NOT REMOVE THIS LINE!";
 inline constexpr std::string_view k_end_marker =
-  "#<<< PLACE YOUR CODE ABOVE THIS LINE. DO NOT REMOVE THIS LINE!";
+    "#<<< PLACE YOUR CODE ABOVE THIS LINE. DO NOT REMOVE THIS LINE!";
 
 struct Sections
 {

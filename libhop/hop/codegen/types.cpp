@@ -11,40 +11,40 @@ namespace {
 const std::map<std::string, std::string>& builtin_types()
 {
   static const std::map<std::string, std::string> types = {
-    {"bool", "bool"},
-    {"int2", "int"},
-    {"int4", "int"},
-    {"int8", "int"},
-    {"oid", "int"},
-    {"float4", "float"},
-    {"float8", "float"},
-    {"numeric", "decimal.Decimal"},
-    {"money", "str"},
-    {"text", "str"},
-    {"varchar", "str"},
-    {"bpchar", "str"},
-    {"char", "str"},
-    {"name", "str"},
-    {"citext", "str"},
-    {"xml", "str"},
-    {"inet", "str"},
-    {"cidr", "str"},
-    {"macaddr", "str"},
-    {"macaddr8", "str"},
-    {"bit", "str"},
-    {"varbit", "str"},
-    {"tsvector", "str"},
-    {"tsquery", "str"},
-    {"bytea", "bytes"},
-    {"date", "datetime.date"},
-    {"timestamp", "datetime.datetime"},
-    {"timestamptz", "datetime.datetime"},
-    {"time", "datetime.time"},
-    {"timetz", "datetime.time"},
-    {"interval", "datetime.timedelta"},
-    {"uuid", "uuid.UUID"},
-    {"json", "typing.Any"},
-    {"jsonb", "typing.Any"},
+      {"bool", "bool"},
+      {"int2", "int"},
+      {"int4", "int"},
+      {"int8", "int"},
+      {"oid", "int"},
+      {"float4", "float"},
+      {"float8", "float"},
+      {"numeric", "decimal.Decimal"},
+      {"money", "str"},
+      {"text", "str"},
+      {"varchar", "str"},
+      {"bpchar", "str"},
+      {"char", "str"},
+      {"name", "str"},
+      {"citext", "str"},
+      {"xml", "str"},
+      {"inet", "str"},
+      {"cidr", "str"},
+      {"macaddr", "str"},
+      {"macaddr8", "str"},
+      {"bit", "str"},
+      {"varbit", "str"},
+      {"tsvector", "str"},
+      {"tsquery", "str"},
+      {"bytea", "bytes"},
+      {"date", "datetime.date"},
+      {"timestamp", "datetime.datetime"},
+      {"timestamptz", "datetime.datetime"},
+      {"time", "datetime.time"},
+      {"timetz", "datetime.time"},
+      {"interval", "datetime.timedelta"},
+      {"uuid", "uuid.UUID"},
+      {"json", "typing.Any"},
+      {"jsonb", "typing.Any"},
   };
   return types;
 }
@@ -90,7 +90,8 @@ Adapter parse_adapter(std::string_view text)
   while (std::getline(in, line)) {
     std::string t = trim(line);
     if (!inside) {
-      inside = t.rfind("SQL_ADAPTER", 0) == 0 && t.find('{') != std::string::npos;
+      inside =
+          t.rfind("SQL_ADAPTER", 0) == 0 && t.find('{') != std::string::npos;
       continue;
     }
     if (t.rfind("}", 0) == 0) {
@@ -139,9 +140,9 @@ PyType python_type(const Column& column, const Adapter& adapter)
   if (column.type_type == 'e') {
     return make("str");
   }
-  const std::string& name =
-    column.type_type == 'd' && !column.base_type.empty() ? column.base_type
-                                                         : column.type_name;
+  const std::string& name = column.type_type == 'd' && !column.base_type.empty()
+                                ? column.base_type
+                                : column.type_name;
   if (auto it = adapter.find(name); it != adapter.end()) {
     return make(it->second);
   }

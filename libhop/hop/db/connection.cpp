@@ -33,8 +33,8 @@ void trace_sql(std::string_view sql,
     return;
   }
   auto ms = std::chrono::duration<double, std::milli>(
-              std::chrono::steady_clock::now() - start)
-              .count();
+                std::chrono::steady_clock::now() - start)
+                .count();
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f ms", ms);
   output::trace("sql: " + first_line(sql) + "  (" + buf + ")");
@@ -51,7 +51,8 @@ Error error_from_result(const PGresult* res, PGconn* conn)
     primary = tidy_libpq_message(PQerrorMessage(conn));
   }
   std::string pos = field(PG_DIAG_STATEMENT_POSITION);
-  Error e(primary, field(PG_DIAG_SQLSTATE), pos.empty() ? 0 : std::atoi(pos.c_str()));
+  Error e(primary, field(PG_DIAG_SQLSTATE),
+          pos.empty() ? 0 : std::atoi(pos.c_str()));
   if (auto d = field(PG_DIAG_MESSAGE_DETAIL); !d.empty()) {
     e.detail("DETAIL: " + d);
   }
@@ -67,9 +68,7 @@ Error error_from_result(const PGresult* res, PGconn* conn)
 } // namespace
 
 Error::Error(const std::string& message, std::string sqlstate, int position)
-  : hop::Error(message),
-    m_sqlstate(std::move(sqlstate)),
-    m_position(position)
+    : hop::Error(message), m_sqlstate(std::move(sqlstate)), m_position(position)
 {
 }
 
@@ -159,26 +158,25 @@ Connection::try_connect(const std::map<std::string, std::string>& keywords,
   Connection conn(raw);
   if (!raw || PQstatus(raw) != CONNECTION_OK) {
     if (error) {
-      *error = raw ? tidy_libpq_message(PQerrorMessage(raw))
-                   : "out of memory";
+      *error = raw ? tidy_libpq_message(PQerrorMessage(raw)) : "out of memory";
     }
     return std::nullopt;
   }
   // Server notices ("relation already exists, skipping") are for traces.
   PQsetNoticeProcessor(
-    raw,
-    [](void*, const char* message) {
-      output::trace(std::string("db: ") + tidy_libpq_message(message));
-    },
-    nullptr);
+      raw,
+      [](void*, const char* message) {
+        output::trace(std::string("db: ") + tidy_libpq_message(message));
+      },
+      nullptr);
   if (output::tracing()) {
     auto ms = std::chrono::duration<double, std::milli>(
-                std::chrono::steady_clock::now() - start)
-                .count();
+                  std::chrono::steady_clock::now() - start)
+                  .count();
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f ms", ms);
-    output::trace("db: connected to '" + conn.dbname() + "' as " +
-                  conn.user() + " (" + buf + ")");
+    output::trace("db: connected to '" + conn.dbname() + "' as " + conn.user() +
+                  " (" + buf + ")");
   }
   return conn;
 }
@@ -222,8 +220,8 @@ Result Connection::query(std::string_view sql, const Params& params)
   auto start = std::chrono::steady_clock::now();
   std::string text(sql);
   PGresult* res =
-    PQexecParams(m_conn.get(), text.c_str(), static_cast<int>(values.size()),
-                 nullptr, values.data(), nullptr, nullptr, 0);
+      PQexecParams(m_conn.get(), text.c_str(), static_cast<int>(values.size()),
+                   nullptr, values.data(), nullptr, nullptr, 0);
   Result result(res);
   trace_sql(sql, start);
   auto status = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
@@ -238,7 +236,7 @@ std::string Connection::quote_ident(std::string_view name) const
   char* q = PQescapeIdentifier(m_conn.get(), name.data(), name.size());
   if (!q) {
     throw Error("cannot quote identifier: " +
-                  tidy_libpq_message(PQerrorMessage(m_conn.get())),
+                    tidy_libpq_message(PQerrorMessage(m_conn.get())),
                 "", 0);
   }
   std::string s = q;

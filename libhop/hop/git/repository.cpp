@@ -20,22 +20,22 @@ struct Deleter
 
 using IndexPtr = std::unique_ptr<git_index, Deleter<git_index, git_index_free>>;
 using SignaturePtr =
-  std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
+    std::unique_ptr<git_signature, Deleter<git_signature, git_signature_free>>;
 using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
 using CommitPtr =
-  std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
+    std::unique_ptr<git_commit, Deleter<git_commit, git_commit_free>>;
 using ObjectPtr =
-  std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
+    std::unique_ptr<git_object, Deleter<git_object, git_object_free>>;
 using RefPtr =
-  std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
+    std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
 using StatusListPtr =
-  std::unique_ptr<git_status_list,
-                  Deleter<git_status_list, git_status_list_free>>;
+    std::unique_ptr<git_status_list,
+                    Deleter<git_status_list, git_status_list_free>>;
 using BranchIterPtr =
-  std::unique_ptr<git_branch_iterator,
-                  Deleter<git_branch_iterator, git_branch_iterator_free>>;
+    std::unique_ptr<git_branch_iterator,
+                    Deleter<git_branch_iterator, git_branch_iterator_free>>;
 using ConfigPtr =
-  std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
+    std::unique_ptr<git_config, Deleter<git_config, git_config_free>>;
 
 std::string last_error()
 {
@@ -71,7 +71,7 @@ void use_index_from_env(git_repository* repo)
     git_index* index = nullptr;
     check(git_index_open(&index, index_file),
           std::string("cannot open the index '") + index_file +
-            "' named by GIT_INDEX_FILE");
+              "' named by GIT_INDEX_FILE");
     IndexPtr holder(index);
     git_repository_set_index(repo, index);
   }
@@ -101,7 +101,8 @@ Repository::Repository(git_repository* repo) : m_repo(repo) {}
 
 Repository::~Repository() = default;
 
-std::optional<Repository> Repository::discover(const std::filesystem::path& path)
+std::optional<Repository>
+Repository::discover(const std::filesystem::path& path)
 {
   git_repository* raw = nullptr;
   const char* git_dir = std::getenv("GIT_DIR");
@@ -111,13 +112,13 @@ std::optional<Repository> Repository::discover(const std::filesystem::path& path
     check(git_repository_open_ext(&raw, git_dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
                                   nullptr),
           std::string("cannot open the git repository '") + git_dir +
-            "' named by GIT_DIR");
+              "' named by GIT_DIR");
     Repository repo(raw);
     const char* work_tree = std::getenv("GIT_WORK_TREE");
     if (work_tree && *work_tree) {
       check(git_repository_set_workdir(raw, work_tree, 0),
             std::string("cannot use the work tree '") + work_tree +
-              "' named by GIT_WORK_TREE");
+                "' named by GIT_WORK_TREE");
     }
     use_index_from_env(raw);
     return repo;
@@ -152,7 +153,8 @@ std::filesystem::path Repository::workdir() const
   const char* w = git_repository_workdir(m_repo.get());
   if (!w) {
     throw fatal("the git repository has no work tree")
-      .detail(std::string("repository: ") + git_repository_path(m_repo.get()));
+        .detail(std::string("repository: ") +
+                git_repository_path(m_repo.get()));
   }
   std::string s = w;
   if (s.size() > 1 && s.back() == '/') {
@@ -217,18 +219,18 @@ std::vector<StatusEntry> Repository::status() const
       continue;
     }
     StatusEntry entry;
-    const git_diff_delta* d = e->head_to_index ? e->head_to_index
-                                               : e->index_to_workdir;
-    entry.path = d && d->new_file.path ? d->new_file.path
-                                       : (d ? d->old_file.path : "");
-    entry.staged = (e->status & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
-                                 GIT_STATUS_INDEX_DELETED |
-                                 GIT_STATUS_INDEX_RENAMED |
-                                 GIT_STATUS_INDEX_TYPECHANGE)) != 0;
+    const git_diff_delta* d =
+        e->head_to_index ? e->head_to_index : e->index_to_workdir;
+    entry.path =
+        d && d->new_file.path ? d->new_file.path : (d ? d->old_file.path : "");
+    entry.staged =
+        (e->status & (GIT_STATUS_INDEX_NEW | GIT_STATUS_INDEX_MODIFIED |
+                      GIT_STATUS_INDEX_DELETED | GIT_STATUS_INDEX_RENAMED |
+                      GIT_STATUS_INDEX_TYPECHANGE)) != 0;
     entry.untracked = (e->status & GIT_STATUS_WT_NEW) != 0;
-    entry.unstaged = (e->status & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_DELETED |
-                                   GIT_STATUS_WT_RENAMED |
-                                   GIT_STATUS_WT_TYPECHANGE)) != 0;
+    entry.unstaged =
+        (e->status & (GIT_STATUS_WT_MODIFIED | GIT_STATUS_WT_DELETED |
+                      GIT_STATUS_WT_RENAMED | GIT_STATUS_WT_TYPECHANGE)) != 0;
     entries.push_back(std::move(entry));
   }
   return entries;
@@ -251,7 +253,8 @@ void Repository::add_all()
 std::string Repository::commit(const std::string& message)
 {
   git_index* raw_index = nullptr;
-  check(git_repository_index(&raw_index, m_repo.get()), "cannot read the index");
+  check(git_repository_index(&raw_index, m_repo.get()),
+        "cannot read the index");
   IndexPtr index(raw_index);
   git_oid tree_id;
   check(git_index_write_tree(&tree_id, raw_index), "cannot write the tree");
@@ -349,7 +352,8 @@ std::optional<std::string> Repository::resolve(const std::string& refish) const
 bool Repository::branch_exists(const std::string& name) const
 {
   git_reference* raw = nullptr;
-  int rc = git_branch_lookup(&raw, m_repo.get(), name.c_str(), GIT_BRANCH_LOCAL);
+  int rc =
+      git_branch_lookup(&raw, m_repo.get(), name.c_str(), GIT_BRANCH_LOCAL);
   if (rc == 0) {
     git_reference_free(raw);
     return true;
@@ -357,7 +361,8 @@ bool Repository::branch_exists(const std::string& name) const
   return false;
 }
 
-void Repository::create_branch(const std::string& name, const std::string& target)
+void Repository::create_branch(const std::string& name,
+                               const std::string& target)
 {
   git_oid oid;
   check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
@@ -421,7 +426,8 @@ namespace {
 
 using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
 using TreeEntryPtr =
-  std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
+    std::unique_ptr<git_tree_entry,
+                    Deleter<git_tree_entry, git_tree_entry_free>>;
 
 std::string blob_text(git_repository* repo, const git_oid* id)
 {
@@ -509,7 +515,8 @@ Repository::read_index_dir(const std::string& dir) const
         git_index_entry_stage(e) != 0) {
       continue;
     }
-    files.emplace_back(path.substr(prefix.size()), blob_text(m_repo.get(), &e->id));
+    files.emplace_back(path.substr(prefix.size()),
+                       blob_text(m_repo.get(), &e->id));
   }
   return files;
 }
@@ -537,10 +544,12 @@ std::vector<std::string> Repository::staged_paths() const
   using DiffPtr = std::unique_ptr<git_diff, Deleter<git_diff, git_diff_free>>;
   TreePtr head = tree_of(m_repo.get(), "HEAD");
   git_index* raw_index = nullptr;
-  check(git_repository_index(&raw_index, m_repo.get()), "cannot read the index");
+  check(git_repository_index(&raw_index, m_repo.get()),
+        "cannot read the index");
   IndexPtr index(raw_index);
   git_diff* raw = nullptr;
-  check(git_diff_tree_to_index(&raw, m_repo.get(), head.get(), raw_index, nullptr),
+  check(git_diff_tree_to_index(&raw, m_repo.get(), head.get(), raw_index,
+                               nullptr),
         "cannot compare the index with HEAD");
   DiffPtr diff(raw);
   std::vector<std::string> paths;
@@ -556,7 +565,8 @@ std::vector<std::string> Repository::staged_paths() const
   return paths;
 }
 
-std::optional<std::string> Repository::config_string(const std::string& key) const
+std::optional<std::string>
+Repository::config_string(const std::string& key) const
 {
   git_config* raw = nullptr;
   if (git_repository_config_snapshot(&raw, m_repo.get()) < 0) {
@@ -579,8 +589,8 @@ std::filesystem::path Repository::commondir() const
   return dir;
 }
 
-void Repository::add_note(const std::string& notes_ref, const std::string& target,
-                          const std::string& text)
+void Repository::add_note(const std::string& notes_ref,
+                          const std::string& target, const std::string& text)
 {
   git_oid oid;
   check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
@@ -595,8 +605,9 @@ void Repository::add_note(const std::string& notes_ref, const std::string& targe
   output::trace("git: note " + notes_ref + " on " + short_id(target));
 }
 
-std::optional<std::string> Repository::read_note(const std::string& notes_ref,
-                                                 const std::string& target) const
+std::optional<std::string>
+Repository::read_note(const std::string& notes_ref,
+                      const std::string& target) const
 {
   git_oid oid;
   if (git_oid_fromstr(&oid, target.c_str()) < 0) {
