@@ -115,7 +115,12 @@ Repository::discover(const std::filesystem::path& path)
               "' named by GIT_DIR");
     Repository repo(raw);
     const char* work_tree = std::getenv("GIT_WORK_TREE");
-    if (work_tree && *work_tree) {
+    // Only when it changes something: libgit2 1.5 leaks a buffer when the
+    // work tree is already the one asked for.
+    const char* current = git_repository_workdir(raw);
+    std::error_code ec;
+    if (work_tree && *work_tree &&
+        !(current && std::filesystem::equivalent(current, work_tree, ec))) {
       check(git_repository_set_workdir(raw, work_tree, 0),
             std::string("cannot use the work tree '") + work_tree +
                 "' named by GIT_WORK_TREE");
