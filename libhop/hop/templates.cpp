@@ -63,7 +63,13 @@ void write_file(const fs::path& path, std::string_view content)
 
 std::string read_template(const std::string& relative)
 {
-  return read_data("templates/" + relative);
+  // Code generation renders the same few templates once per relation.
+  static std::map<std::string, std::string> cache;
+  auto it = cache.find(relative);
+  if (it == cache.end()) {
+    it = cache.emplace(relative, read_data("templates/" + relative)).first;
+  }
+  return it->second;
 }
 
 std::string trim(std::string_view s)

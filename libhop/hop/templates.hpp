@@ -15,7 +15,7 @@ std::filesystem::path datadir();
 // The text of <relative> under datadir() ("hooks/pre-commit"); fatal error
 // naming the path and GIT_HOP_DATADIR when missing.
 std::string read_data(const std::string& relative);
-// read_data("templates/" + relative).
+// read_data("templates/" + relative), read once per process.
 std::string read_template(const std::string& relative);
 
 // `text` without the spaces, tabs and CRs around it.

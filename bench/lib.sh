@@ -1,0 +1,76 @@
+# shellcheck shell=bash
+# Helpers shared by the benchmarks: a private, socket-only PostgreSQL
+# cluster (never the machine's own) and a clean user environment.
+# Same approach as tools/demo. Source it from bash; it defines functions
+# and variables only:
+#
+#   bench_pg_start DIR   initdb + start a cluster in DIR (made by mktemp -d
+#                        under /tmp); exports PGHOST and PGUSER
+#   bench_pg_stop        stop it (immediate); safe to call more than once
+#   bench_user_env DIR   HOME, HALFORM_CONF_DIR and git identity under DIR
+#   bench_unset_env      drop PG* and GIT_* inherited from the caller
+
+bench_pg_bindir=$(pg_config --bindir)
+bench_pg_dir=
+bench_pg_started=0
+
+# Run a command as the cluster owner: postgres when we are root.
+bench_as_owner() {
+  if [[ $(id -u) -eq 0 ]]; then
+    (cd "$bench_pg_dir" && runuser -u postgres -- "$@")
+  else
+    (cd "$bench_pg_dir" && "$@")
+  fi
+}
+
+bench_unset_env() {
+  local var
+  while IFS= read -r var; do
+    unset "$var"
+  done < <(compgen -e | grep -E '^(PG|GIT_)' || true)
+}
+
+bench_pg_start() {
+  bench_pg_dir=$1
+  mkdir "$bench_pg_dir/sock"
+  if [[ $(id -u) -eq 0 ]]; then
+    chown postgres: "$bench_pg_dir" "$bench_pg_dir/sock"
+  fi
+  bench_as_owner "$bench_pg_bindir/initdb" -D "$bench_pg_dir/data" -U postgres \
+    -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+  bench_pg_started=1
+  if ! bench_as_owner "$bench_pg_bindir/pg_ctl" -w -D "$bench_pg_dir/data" \
+    -l "$bench_pg_dir/postgres.log" \
+    -o "-c listen_addresses='' -k $bench_pg_dir/sock -c port=5432 -c fsync=off" \
+    start >/dev/null; then
+    cat "$bench_pg_dir/postgres.log" >&2 || true
+    return 1
+  fi
+  export PGHOST=$bench_pg_dir/sock
+  export PGUSER=postgres
+}
+
+bench_pg_stop() {
+  if ((bench_pg_started)); then
+    bench_as_owner "$bench_pg_bindir/pg_ctl" -D "$bench_pg_dir/data" \
+      -m immediate stop >/dev/null 2>&1 || true
+    bench_pg_started=0
+  fi
+}
+
+bench_user_env() {
+  local dir=$1
+  export HOME=$dir/home
+  export HALFORM_CONF_DIR=$dir/halform
+  export LANG=C.UTF-8
+  export GIT_CONFIG_NOSYSTEM=1
+  export PAGER=cat GIT_PAGER=cat
+  mkdir -p "$HOME" "$HALFORM_CONF_DIR"
+  cat >"$HOME/.gitconfig" <<'EOF'
+[user]
+	name = git-hop bench
+	email = bench@example.invalid
+[init]
+	defaultBranch = main
+EOF
+}
