@@ -5,7 +5,6 @@
 
 #include <hop/build_info.hpp>
 #include <hop/error.hpp>
-#include <hop/git/repository.hpp>
 #include <hop/output.hpp>
 
 #include <algorithm>
@@ -133,7 +132,6 @@ int run(int argc, char** argv)
   cli::Args args(argv + i, argv + argc);
   for (const auto& c : cli::commands()) {
     if (name == c.name) {
-      hop::git::Library git_library;
       return c.run(args);
     }
   }

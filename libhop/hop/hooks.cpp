@@ -117,13 +117,23 @@ std::vector<std::string> package_differences(
 
 int pre_commit(const Project& project)
 {
-  auto repo = git::Repository::discover(project.root);
-  if (!repo) {
+  if (!project.config.project.devel) {
     return 0;
   }
-  auto branch = repo->current_branch();
-  if (!branch || !project.config.project.devel) {
-    return 0;
+  // Most commits touch no release file: decide that without starting
+  // libgit2 (whose start costs more than the rest of the hook).
+  std::optional<git::Repository> repo;
+  auto open = [&]() -> bool {
+    if (!repo) {
+      repo = git::Repository::discover(project.root);
+    }
+    return repo.has_value();
+  };
+  auto branch = git::quick_branch(project.root);
+  if (!branch) {
+    if (!open() || !(branch = repo->current_branch())) {
+      return 0;
+    }
   }
   if (*branch == "hop_main") {
     output::error("pre-commit: commits on hop_main are made by 'git hop "
@@ -138,7 +148,14 @@ int pre_commit(const Project& project)
     return 0;
   }
   const std::string& package = project.config.project.name;
-  if (!touches_release(repo->staged_paths(), package)) {
+  auto staged = git::quick_staged_paths(project.root);
+  if (!staged) {
+    if (!open()) {
+      return 0;
+    }
+    staged = repo->staged_paths();
+  }
+  if (!touches_release(*staged, package) || !open()) {
     return 0;
   }
   release::State state = release::read_state(*repo);

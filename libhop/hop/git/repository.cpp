@@ -2,6 +2,7 @@
 
 #include "../error.hpp"
 #include "../output.hpp"
+#include "../process.hpp"
 
 #include <git2.h>
 #include <git2/sys/repository.h>
@@ -92,6 +93,15 @@ Library::~Library()
   git_libgit2_shutdown();
 }
 
+namespace {
+
+void ensure_library()
+{
+  static Library library;
+}
+
+} // namespace
+
 void Repository::Free::operator()(git_repository* r) const
 {
   git_repository_free(r);
@@ -104,6 +114,7 @@ Repository::~Repository() = default;
 std::optional<Repository>
 Repository::discover(const std::filesystem::path& path)
 {
+  ensure_library();
   git_repository* raw = nullptr;
   const char* git_dir = std::getenv("GIT_DIR");
   if (git_dir && *git_dir) {
@@ -143,6 +154,7 @@ Repository::discover(const std::filesystem::path& path)
 Repository Repository::init(const std::filesystem::path& path,
                             const std::string& initial_branch)
 {
+  ensure_library();
   git_repository_init_options opts = GIT_REPOSITORY_INIT_OPTIONS_INIT;
   opts.flags = GIT_REPOSITORY_INIT_MKPATH;
   opts.initial_head = initial_branch.c_str();
@@ -652,8 +664,79 @@ bool Repository::has_signature(std::string* error) const
   return true;
 }
 
+std::optional<std::string> quick_branch(const std::filesystem::path& root)
+{
+  namespace fs = std::filesystem;
+  auto read_all = [](const fs::path& p) -> std::optional<std::string> {
+    FILE* f = std::fopen(p.c_str(), "rb");
+    if (!f) {
+      return std::nullopt;
+    }
+    std::string text;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) {
+      text.append(buf, n);
+    }
+    std::fclose(f);
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+      text.pop_back();
+    }
+    return text;
+  };
+  fs::path gitdir;
+  const char* env = std::getenv("GIT_DIR");
+  if (env && *env) {
+    gitdir = env;
+  } else {
+    gitdir = root / ".git";
+    std::error_code ec;
+    if (fs::is_regular_file(gitdir, ec)) {
+      auto link = read_all(gitdir);
+      const std::string prefix = "gitdir: ";
+      if (!link || link->rfind(prefix, 0) != 0) {
+        return std::nullopt;
+      }
+      fs::path target = link->substr(prefix.size());
+      gitdir = target.is_absolute() ? target : root / target;
+    }
+  }
+  auto head = read_all(gitdir / "HEAD");
+  const std::string ref = "ref: refs/heads/";
+  if (!head || head->rfind(ref, 0) != 0) {
+    return std::nullopt;
+  }
+  return head->substr(ref.size());
+}
+
+std::optional<std::vector<std::string>>
+quick_staged_paths(const std::filesystem::path& root)
+{
+  process::Command cmd{{"git", "diff", "--cached", "--name-only", "-z",
+                        "--no-renames", "--no-ext-diff"}};
+  cmd.cwd = root.string();
+  auto r = process::run(cmd);
+  if (!r.ok()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> paths;
+  size_t start = 0;
+  while (start < r.out.size()) {
+    size_t end = r.out.find('\0', start);
+    if (end == std::string::npos) {
+      end = r.out.size();
+    }
+    if (end > start) {
+      paths.push_back(r.out.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return paths;
+}
+
 bool default_signature_available(std::string* error)
 {
+  ensure_library();
   git_config* raw = nullptr;
   if (git_config_open_default(&raw) < 0) {
     if (error) {

@@ -1,6 +1,5 @@
 // git through libgit2. The only user of git2.h.
 //
-//   git::Library lib;                        // once, in main
 //   auto repo = git::Repository::discover(".");   // honours GIT_DIR,
 //                                            // GIT_WORK_TREE, GIT_INDEX_FILE
 //   if (repo && repo->is_clean()) ...
@@ -23,7 +22,10 @@ struct git_repository;
 
 namespace hop::git {
 
-// Initialises libgit2 for the life of the process.
+// libgit2 for the life of the process. Started on first use (by
+// discover(), init() and default_signature_available()), so commands that
+// never touch git do not pay for it: libgit2 1.5 with mbedTLS parses the
+// whole CA bundle when it starts.
 class Library {
 public:
   Library();
@@ -141,6 +143,16 @@ private:
   };
   std::unique_ptr<git_repository, Free> m_repo;
 };
+
+// Cheap answers for hooks, without starting libgit2: the branch HEAD
+// points at, read from the HEAD file (GIT_DIR, or the .git of
+// `worktree_root`, a file in linked work trees); nullopt when detached or
+// unreadable.
+std::optional<std::string> quick_branch(const std::filesystem::path& worktree_root);
+// The staged paths (index against HEAD), from 'git diff --cached' (which
+// honours GIT_INDEX_FILE); nullopt when git fails.
+std::optional<std::vector<std::string>>
+quick_staged_paths(const std::filesystem::path& worktree_root);
 
 // Whether the user's configuration (global/system) has an identity, with
 // no repository at hand.
