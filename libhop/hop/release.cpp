@@ -275,9 +275,9 @@ void record_release(db::Connection& conn, const patches::Release& rel,
 
 std::vector<ScriptRun> run_scripts(const Context& ctx,
                                    const patches::Release& rel,
-                                   const ConnectionSettings& target)
+                                   const ConnectionSettings& target,
+                                   db::Connection& conn)
 {
-  auto conn = db::Connection::connect(target.keywords());
   bool has_py = std::any_of(
       rel.scripts.begin(), rel.scripts.end(),
       [](const patches::Script& s) { return s.kind == patches::Kind::py; });
@@ -339,40 +339,66 @@ std::vector<ScriptRun> run_scripts(const Context& ctx,
 
 // Clone the template of the last release into `scratch` and run `rel`'s
 // scripts there; the scratch database is dropped on failure.
-std::vector<ScriptRun> fill_scratch(Context& ctx, snapshot::Admin& admin,
-                                    const patches::Release* rel,
-                                    const std::string& scratch)
+struct Filled
+{
+  std::vector<ScriptRun> scripts;
+  std::optional<db::Connection> conn; // to the scratch database
+};
+
+// A baseline is dumped before its release is tagged: its rows get the
+// commit of their tag here, in one statement.
+void stamp_tag_commits(const Context& ctx, db::Connection& conn)
+{
+  std::string majors, minors, patches, commits;
+  for (const auto& tag : ctx.repo.tags()) {
+    auto v = Version::parse(tag);
+    auto id = v ? ctx.repo.resolve("refs/tags/" + tag) : std::nullopt;
+    if (!id) {
+      continue;
+    }
+    const char* sep = majors.empty() ? "" : ",";
+    majors += sep + std::to_string(v->major);
+    minors += sep + std::to_string(v->minor);
+    patches += sep + std::to_string(v->patch);
+    commits += sep + *id;
+  }
+  if (majors.empty()) {
+    return;
+  }
+  conn.query("update half_orm_meta.hop_release r set commit = t.commit "
+             "from unnest($1::int[], $2::int[], $3::int[], $4::text[]) "
+             "as t(major, minor, patch, commit) "
+             "where r.major = t.major and r.minor = t.minor and "
+             "r.patch = t.patch and r.pre_release = '' and "
+             "coalesce(r.commit, '') = ''",
+             {"{" + majors + "}", "{" + minors + "}", "{" + patches + "}",
+              "{" + commits + "}"});
+}
+
+// Clone the template of the last release into `scratch` and run `rel`'s
+// scripts there; the scratch database is dropped on failure. The
+// connection to it stays open for the caller.
+Filled fill_scratch(Context& ctx, snapshot::Admin& admin,
+                    const patches::Release* rel, const std::string& scratch)
 {
   Baseline base = read_baseline(ctx, *ctx.state.last);
   std::string tpl = admin.ensure_template(ctx.dbname, base.version.str(),
                                           base.schema, base.metadata);
   admin.clone(tpl, scratch);
+  Filled filled;
   try {
-    // A baseline is dumped before its release is tagged: the rows get the
-    // commit of their tag here.
-    auto conn = db::Connection::connect(admin.settings_for(scratch).keywords());
-    for (const auto& tag : ctx.repo.tags()) {
-      auto v = Version::parse(tag);
-      auto id = v ? ctx.repo.resolve("refs/tags/" + tag) : std::nullopt;
-      if (id) {
-        conn.query("update half_orm_meta.hop_release set commit = $1 "
-                   "where major = $2 and minor = $3 and patch = $4 "
-                   "and pre_release = '' and coalesce(commit, '') = ''",
-                   {*id, std::to_string(v->major), std::to_string(v->minor),
-                    std::to_string(v->patch)});
-      }
+    ConnectionSettings target = admin.settings_for(scratch);
+    filled.conn.emplace(db::Connection::connect(target.keywords()));
+    stamp_tag_commits(ctx, *filled.conn);
+    if (rel) {
+      filled.scripts = run_scripts(ctx, *rel, target, *filled.conn);
     }
   } catch (...) {
+    filled.conn.reset();
     admin.drop(scratch);
     throw;
   }
-  try {
-    return rel ? run_scripts(ctx, *rel, admin.settings_for(scratch))
-               : std::vector<ScriptRun>{};
-  } catch (...) {
-    admin.drop(scratch);
-    throw;
-  }
+  return filled;
 }
 
 // Build release `rel` on the baseline of the last release in a scratch
@@ -383,13 +409,12 @@ ApplyResult build(Context& ctx, const patches::Release* rel)
   result.base = *ctx.state.last;
   snapshot::Admin admin(ctx.project.connection);
   std::string scratch = snapshot::derived_name(ctx.dbname, "__hop_apply");
-  result.scripts = fill_scratch(ctx, admin, rel, scratch);
+  Filled filled = fill_scratch(ctx, admin, rel, scratch);
+  result.scripts = std::move(filled.scripts);
   codegen::Plan plan;
   try {
-    ConnectionSettings target = admin.settings_for(scratch);
     if (ctx.project.config.python.package) {
-      auto conn = db::Connection::connect(target.keywords());
-      codegen::Catalog catalog = codegen::read_catalog(conn);
+      codegen::Catalog catalog = codegen::read_catalog(*filled.conn);
       catalog.database = ctx.project.config.project.name;
       plan = codegen::plan_package(catalog, ctx.project.root,
                                    ctx.project.config.project.name);
@@ -406,9 +431,11 @@ ApplyResult build(Context& ctx, const patches::Release* rel)
       }
     }
   } catch (...) {
+    filled.conn.reset();
     admin.drop(scratch);
     throw;
   }
+  filled.conn.reset(); // a database is renamed only without sessions
   admin.replace(scratch, ctx.dbname);
   codegen::apply_plan(plan, ctx.project.root);
   result.package.relations = plan.relations;
@@ -469,7 +496,7 @@ Scratch build_scratch(const Project& project, const patches::Release* rel,
   snapshot::Admin admin(project.connection);
   Scratch s;
   s.name = snapshot::derived_name(ctx.dbname, suffix);
-  s.scripts = fill_scratch(ctx, admin, rel, s.name);
+  s.scripts = fill_scratch(ctx, admin, rel, s.name).scripts;
   s.settings = admin.settings_for(s.name);
   return s;
 }
