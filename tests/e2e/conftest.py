@@ -62,49 +62,9 @@ def git_hop_bin(git_hop_prefix: Path) -> Path:
     return bindir
 
 
-_GITCONFIG = """\
-[user]
-\tname = Hop Tester
-\temail = tester@example.invalid
-[init]
-\tdefaultBranch = main
-"""
-
-# Variables of the caller that must not leak into the commands under test
-# (besides every GIT_*, PG* and LC_* variable).
-_DROPPED = {"LANGUAGE", "XDG_CONFIG_HOME", "VISUAL", "EDITOR", "PSQLRC"}
-
-
 @pytest.fixture
 def env(tmp_path: Path, pg_cluster, git_hop_bin: Path, git_hop_prefix: Path) -> dict:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(_GITCONFIG)
-    halform = tmp_path / "halform"
-    halform.mkdir()
-
-    result = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GIT_", "PG", "LC_")) and k not in _DROPPED
-    }
-    result.update(
-        HOME=str(home),
-        PATH=f"{git_hop_bin}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        PGHOST=pg_cluster.host,
-        PGUSER=pg_cluster.user,
-        GIT_CONFIG_NOSYSTEM="1",
-        HALFORM_CONF_DIR=str(halform),
-        LANG="C.UTF-8",
-        TZ="UTC",
-        NO_COLOR="1",
-        MANPATH=f"{git_hop_prefix / 'share' / 'man'}:",
-        MANPAGER="cat",
-        PAGER="cat",
-        GIT_PAGER="cat",
-        EDITOR="false",  # a command that wants an editor fails instead of hanging
-    )
-    return result
+    return hoptest.make_env(tmp_path, pg_cluster, git_hop_bin, git_hop_prefix)
 
 
 def _unique_name(request, prefix: str) -> str:

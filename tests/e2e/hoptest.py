@@ -287,3 +287,52 @@ def create_database(cluster: Cluster, name: str) -> None:
 def drop_database(cluster: Cluster, name: str) -> None:
     """Drop `name` if it exists, closing its connections."""
     sql(cluster, "postgres", f"drop database if exists {quote_ident(name)} with (force)")
+
+
+# --------------------------------------------------------------------------
+# The environment of the commands under test
+
+GITCONFIG = """\
+[user]
+\tname = Hop Tester
+\temail = tester@example.invalid
+[init]
+\tdefaultBranch = main
+"""
+
+# Variables of the caller that must not leak into the commands under test
+# (besides every GIT_*, PG* and LC_* one).
+_DROPPED = {"LANGUAGE", "XDG_CONFIG_HOME", "VISUAL", "EDITOR", "PSQLRC"}
+
+
+def make_env(base: Path, cluster, git_hop_bin: Path, git_hop_prefix: Path) -> dict:
+    """A clean environment under `base`: its own HOME (with a git identity)
+    and HALFORM_CONF_DIR, the cluster's PGHOST/PGUSER, git-hop first on PATH,
+    no variable of the caller that could steer git, libpq or an editor."""
+    home = base / "home"
+    home.mkdir()
+    (home / ".gitconfig").write_text(GITCONFIG)
+    halform = base / "halform"
+    halform.mkdir()
+    result = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("GIT_", "PG", "LC_")) and k not in _DROPPED
+    }
+    result.update(
+        HOME=str(home),
+        PATH=f"{git_hop_bin}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
+        PGHOST=cluster.host,
+        PGUSER=cluster.user,
+        GIT_CONFIG_NOSYSTEM="1",
+        HALFORM_CONF_DIR=str(halform),
+        LANG="C.UTF-8",
+        TZ="UTC",
+        NO_COLOR="1",
+        MANPATH=f"{git_hop_prefix / 'share' / 'man'}:",
+        MANPAGER="cat",
+        PAGER="cat",
+        GIT_PAGER="cat",
+        EDITOR="false",  # a command that wants an editor fails instead of hanging
+    )
+    return result

@@ -33,7 +33,7 @@ from typing import Any, Optional
 import pytest
 
 import hoptest
-from hoptest import db_exists, git, hop, run, sql
+from hoptest import db_exists, git, hop, make_env, run, sql
 
 PKG = "blog"
 
@@ -323,45 +323,9 @@ def set_test_command(p: Project, command: list) -> str:
 # Fixtures
 
 
-_GITCONFIG = """\
-[user]
-\tname = Hop Tester
-\temail = tester@example.invalid
-[init]
-\tdefaultBranch = main
-"""
-
-
 def _module_env(base: Path, cluster, git_hop_bin: Path, git_hop_prefix: Path) -> dict:
     """What conftest's `env` fixture builds, for a module-scoped project."""
-    home = base / "home"
-    home.mkdir()
-    (home / ".gitconfig").write_text(_GITCONFIG)
-    halform = base / "halform"
-    halform.mkdir()
-    dropped = {"LANGUAGE", "XDG_CONFIG_HOME", "VISUAL", "EDITOR", "PSQLRC"}
-    result = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("GIT_", "PG", "LC_")) and k not in dropped
-    }
-    result.update(
-        HOME=str(home),
-        PATH=f"{git_hop_bin}{os.pathsep}{os.environ.get('PATH', os.defpath)}",
-        PGHOST=cluster.host,
-        PGUSER=cluster.user,
-        GIT_CONFIG_NOSYSTEM="1",
-        HALFORM_CONF_DIR=str(halform),
-        LANG="C.UTF-8",
-        TZ="UTC",
-        NO_COLOR="1",
-        MANPATH=f"{git_hop_prefix / 'share' / 'man'}:",
-        MANPAGER="cat",
-        PAGER="cat",
-        GIT_PAGER="cat",
-        EDITOR="false",
-    )
-    return result
+    return make_env(base, cluster, git_hop_bin, git_hop_prefix)
 
 
 @contextlib.contextmanager
