@@ -6,6 +6,7 @@
 #include "meta.hpp"
 
 #include <algorithm>
+#include <future>
 #include <sstream>
 
 namespace hop {
@@ -25,21 +26,25 @@ StatusReport collect_status(const Project& project)
   if (cs.file) {
     d.connection_file = cs.file->string();
   }
-  std::string error;
-  if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
-    d.reachable = true;
-    d.user = conn->user();
-    d.host = conn->host();
-    d.port = conn->port();
-    meta::State state = meta::inspect(*conn);
-    d.has_meta = state.has_hop_release;
-    d.release = state.last_release;
-  } else {
-    d.error = error;
-    d.user = cs.user.value_or("");
-    d.host = cs.host.value_or("");
-    d.port = cs.port.value_or("");
-  }
+  // The database answers while git is read: most of its time is spent
+  // waiting on the server, most of git's in starting libgit2.
+  auto database = std::async(std::launch::async, [&cs, &d] {
+    std::string error;
+    if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
+      d.reachable = true;
+      d.user = conn->user();
+      d.host = conn->host();
+      d.port = conn->port();
+      meta::State state = meta::inspect(*conn);
+      d.has_meta = state.has_hop_release;
+      d.release = state.last_release;
+    } else {
+      d.error = error;
+      d.user = cs.user.value_or("");
+      d.host = cs.host.value_or("");
+      d.port = cs.port.value_or("");
+    }
+  });
 
   if (auto repo = git::Repository::discover(project.root)) {
     auto& g = r.git;
@@ -65,6 +70,7 @@ StatusReport collect_status(const Project& project)
     r.expected_release =
         on && (!r.last_tag || *on > *r.last_tag) ? on : r.last_tag;
   }
+  database.get();
   return r;
 }
 
