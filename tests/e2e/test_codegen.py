@@ -989,3 +989,35 @@ def test_user_sql_adapter(pg_cluster, env, dbname, workdir):
     # The user's file is never rewritten.
     assert adapter.read_text().count("'point': str,") == 1
     compile_package(pkg)
+
+
+def test_schema_named_like_a_user_directory(pg_cluster, env, dbname, workdir):
+    """The user's <pkg>/Api/ is never taken over by a schema "Api": the
+    generation refuses, names the directory and writes nothing."""
+    root, _ = new_project(pg_cluster, env, dbname, workdir, """
+        create schema blog;
+        create table blog.author (id int primary key);
+    """)
+    pkg = root / PKG
+    api = pkg / "Api"
+    api.mkdir()
+    (api / "__init__.py").write_text('"""My API."""\n')
+    (api / "client.py").write_text("CLIENT = 1\n")
+    commit_all(env, root, "user files")
+    before = tree_hash(root / PKG)
+
+    sql(pg_cluster, dbname, 'create schema "Api"; create table "Api".endpoint (id int);'
+                            " create table blog.post (id int);")
+    result = sync(env, root, check=False)
+
+    assert result.code == 1, str(result)
+    assert "error: cannot generate the package 'demo'" in result.err
+    assert "demo/Api/__init__.py: this directory is yours" in result.err, result.err
+    assert tree_hash(root / PKG) == before  # not even blog/post.py
+    assert not (api / "endpoint.py").exists()
+
+    # Moved out of the way, the schema gets its package directory.
+    git(env, root, "mv", "demo/Api", "demo/MyApi")
+    result = sync(env, root)
+    assert (pkg / "Api" / "endpoint.py").is_file()
+    assert (pkg / "MyApi" / "client.py").read_text() == "CLIENT = 1\n"

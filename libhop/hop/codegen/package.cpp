@@ -217,6 +217,17 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
   once(package + "/base_test.py",
        [&] { return render_once("base_test.py", package); });
   for (auto& [dir, modules] : dirs) {
+    // A directory of the user's that happens to bear a schema's name is
+    // not taken over.
+    std::string init_path = package + "/" + dir + "/__init__.py";
+    if (auto init = read_if_exists(root / init_path);
+        init && !is_generated_init(*init)) {
+      plan.errors.push_back(init_path +
+                            ": this directory is yours (its "
+                            "__init__.py is not git-hop's) but a schema "
+                            "needs it for its modules");
+      continue;
+    }
     std::sort(modules.begin(), modules.end());
     std::string dotted = package + "." + dir;
     std::replace(dotted.begin(), dotted.end(), '/', '.');
@@ -250,7 +261,7 @@ Plan plan_package(const Catalog& catalog, const fs::path& root,
       }
       // Only directories git-hop made (their __init__.py says so).
       auto init = read_if_exists(file.parent_path() / "__init__.py");
-      if (!init || !is_generated(*init)) {
+      if (!init || !is_generated_init(*init)) {
         continue;
       }
       std::string text = read_file(file);
@@ -356,8 +367,9 @@ Summary generate_package(db::Connection& conn, const fs::path& root,
     for (const auto& err : plan.errors) {
       e.detail(err);
     }
-    e.hint("Restore the marker lines of these files (compare with 'git diff'); "
-           "no file was written.");
+    e.hint("Restore the marker lines of damaged modules (compare with 'git "
+           "diff'), or move your directory out of a schema's way; no file was "
+           "written.");
     throw e;
   }
   lap("planned " + std::to_string(plan.changes.size()) + " changes");

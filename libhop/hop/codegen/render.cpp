@@ -447,4 +447,11 @@ bool is_generated(std::string_view text)
              std::string_view::npos;
 }
 
+bool is_generated_init(std::string_view text)
+{
+  return is_generated(text) ||
+         (text.rfind("\"\"\"", 0) == 0 &&
+          text.find("\n__all__ = [") != std::string_view::npos);
+}
+
 } // namespace hop::codegen

@@ -76,5 +76,8 @@ std::string render_once(const std::string& template_name,
 
 // Whether `text` is a module git-hop (or upstream hop) generated.
 bool is_generated(std::string_view text);
+// Whether `text` is the __init__.py of a package directory git-hop (or
+// upstream hop: a docstring, then __all__) generated.
+bool is_generated_init(std::string_view text);
 
 } // namespace hop::codegen
