@@ -461,6 +461,24 @@ std::string utc_now()
 
 namespace {
 
+// Stop `release` (exit 1) when the work tree is not clean, listing what
+// changed.
+void refuse_changes(const git::Repository& repo, const std::string& message,
+                    const std::string& detail, const std::string& hint)
+{
+  auto changes = repo.status();
+  if (changes.empty()) {
+    return;
+  }
+  Error e = failure(message);
+  for (const auto& c : changes) {
+    e.detail((c.untracked ? "new:      " : "modified: ") + c.path);
+  }
+  e.detail(detail);
+  e.hint(hint);
+  throw e;
+}
+
 // Whether remote `origin` answers, and whether it already has tag `tag`.
 void check_remote(const Context& ctx, const std::string& tag)
 {
@@ -685,16 +703,10 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
   for (const auto& w : replay.package.warnings) {
     output::warning(w);
   }
-  if (auto changes = ctx.repo.status(); !changes.empty()) {
-    Error e = failure("replaying " + v.str() + " changes committed files");
-    for (const auto& c : changes) {
-      e.detail((c.untracked ? "new:      " : "modified: ") + c.path);
-    }
-    e.detail("Nothing was released.");
-    e.hint("Review the changes ('git diff'), commit them, then run 'git hop "
-           "release' again.");
-    throw e;
-  }
+  refuse_changes(ctx.repo, "replaying " + v.str() + " changes committed files",
+                 "Nothing was released.",
+                 "Review the changes ('git diff'), commit them, then run 'git "
+                 "hop release' again.");
 
   ReleaseResult result;
   result.version = v;
@@ -707,17 +719,12 @@ ReleaseResult release(const Project& project, const ReleaseOptions& o)
   }
   // The tree was clean before the tests: whatever is there now was left by
   // them, and must not end up in the release commit (add_all below).
-  if (auto changes = ctx.repo.status(); !changes.empty()) {
-    Error e = failure("the tests changed the work tree: " + v.str() +
-                      " is not released");
-    for (const auto& c : changes) {
-      e.detail((c.untracked ? "new:      " : "modified: ") + c.path);
-    }
-    e.detail("Nothing was committed or tagged.");
-    e.hint("Make the tests write in a temporary directory, remove these "
-           "changes, then run 'git hop release' again.");
-    throw e;
-  }
+  refuse_changes(ctx.repo,
+                 "the tests changed the work tree: " + v.str() +
+                     " is not released",
+                 "Nothing was committed or tagged.",
+                 "Make the tests write in a temporary directory, remove these "
+                 "changes, then run 'git hop release' again.");
 
   // The baseline of the release, committed on its branch.
   ConnectionSettings dev = project.connection;
