@@ -1,6 +1,5 @@
 #include "hooks.hpp"
 
-#include "codegen/catalog.hpp"
 #include "codegen/package.hpp"
 #include "db/connection.hpp"
 #include "error.hpp"
@@ -97,10 +96,8 @@ std::vector<std::string> package_differences(
     write_file(tmp.path() / path, content);
   }
   auto conn = db::Connection::connect(settings.keywords());
-  codegen::Catalog catalog = codegen::read_catalog(conn);
-  const std::string& package = project.config.project.name;
-  catalog.database = package;
-  codegen::Plan plan = codegen::plan_package(catalog, tmp.path(), package);
+  codegen::Plan plan = codegen::plan_from_database(conn, tmp.path(),
+                                                   project.config.project.name);
   std::vector<std::string> problems = plan.errors;
   for (const auto& c : plan.changes) {
     bool present = false;

@@ -1,6 +1,5 @@
 #include "release.hpp"
 
-#include "codegen/catalog.hpp"
 #include "db/connection.hpp"
 #include "error.hpp"
 #include "git/repository.hpp"
@@ -414,21 +413,12 @@ ApplyResult build(Context& ctx, const patches::Release* rel)
   codegen::Plan plan;
   try {
     if (ctx.project.config.python.package) {
-      codegen::Catalog catalog = codegen::read_catalog(*filled.conn);
-      catalog.database = ctx.project.config.project.name;
-      plan = codegen::plan_package(catalog, ctx.project.root,
-                                   ctx.project.config.project.name);
-      if (!plan.errors.empty()) {
-        Error e = failure("cannot generate the package '" +
-                          ctx.project.config.project.name + "'");
-        for (const auto& err : plan.errors) {
-          e.detail(err);
-        }
-        e.detail("Nothing was changed: the database is as it was before.");
-        e.hint("Restore the marker lines of these files (compare with 'git "
-               "diff'), then run the command again.");
-        throw e;
-      }
+      const std::string& package = ctx.project.config.project.name;
+      plan =
+          codegen::plan_from_database(*filled.conn, ctx.project.root, package);
+      codegen::check_plan(
+          plan, package,
+          "Nothing was changed: the database is as it was before.");
     }
   } catch (...) {
     filled.conn.reset();
@@ -437,13 +427,7 @@ ApplyResult build(Context& ctx, const patches::Release* rel)
   }
   filled.conn.reset(); // a database is renamed only without sessions
   admin.replace(scratch, ctx.dbname);
-  codegen::apply_plan(plan, ctx.project.root);
-  result.package.relations = plan.relations;
-  result.package.unchanged = plan.unchanged;
-  for (const auto& c : plan.changes) {
-    (c.remove ? result.package.removed : result.package.written) += 1;
-  }
-  result.package.warnings = plan.warnings;
+  result.package = codegen::write_plan(std::move(plan), ctx.project.root);
   return result;
 }
 

@@ -340,41 +340,62 @@ void apply_plan(const Plan& plan, const fs::path& root)
   }
 }
 
-Summary generate_package(db::Connection& conn, const fs::path& root,
-                         const std::string& package)
+namespace {
+
+void trace_lap(std::chrono::steady_clock::time_point& start,
+               const std::string& what)
+{
+  if (output::tracing()) {
+    auto now = std::chrono::steady_clock::now();
+    char buf[32];
+    std::snprintf(
+        buf, sizeof buf, " (%.1f ms)",
+        std::chrono::duration<double, std::milli>(now - start).count());
+    output::trace("codegen: " + what + buf);
+    start = now;
+  }
+}
+
+} // namespace
+
+Plan plan_from_database(db::Connection& conn, const fs::path& root,
+                        const std::string& package)
 {
   auto start = std::chrono::steady_clock::now();
-  auto lap = [&](const std::string& what) {
-    if (output::tracing()) {
-      auto now = std::chrono::steady_clock::now();
-      char buf[32];
-      std::snprintf(
-          buf, sizeof buf, " (%.1f ms)",
-          std::chrono::duration<double, std::milli>(now - start).count());
-      output::trace("codegen: " + what + buf);
-      start = now;
-    }
-  };
   Catalog catalog = read_catalog(conn);
-  lap("read the catalog: " + std::to_string(catalog.relations.size()) +
-      " relations");
-  // Docstrings name the model by its package, not by the database of the
-  // machine: every developer generates the same bytes.
+  trace_lap(start, "read the catalog: " +
+                       std::to_string(catalog.relations.size()) + " relations");
   catalog.database = package;
   Plan plan = plan_package(catalog, root, package);
-  if (!plan.errors.empty()) {
-    Error e = failure("cannot generate the package '" + package + "'");
-    for (const auto& err : plan.errors) {
-      e.detail(err);
-    }
-    e.hint("Restore the marker lines of damaged modules (compare with 'git "
-           "diff'), or move your directory out of a schema's way; no file was "
-           "written.");
-    throw e;
+  trace_lap(start,
+            "planned " + std::to_string(plan.changes.size()) + " changes");
+  return plan;
+}
+
+void check_plan(const Plan& plan, const std::string& package,
+                const std::string& detail)
+{
+  if (plan.errors.empty()) {
+    return;
   }
-  lap("planned " + std::to_string(plan.changes.size()) + " changes");
+  Error e = failure("cannot generate the package '" + package + "'");
+  for (const auto& err : plan.errors) {
+    e.detail(err);
+  }
+  if (!detail.empty()) {
+    e.detail(detail);
+  }
+  e.hint("Restore the marker lines of damaged modules (compare with 'git "
+         "diff'), or move your directory out of a schema's way; no file was "
+         "written.");
+  throw e;
+}
+
+Summary write_plan(Plan plan, const fs::path& root)
+{
+  auto start = std::chrono::steady_clock::now();
   apply_plan(plan, root);
-  lap("wrote the changes");
+  trace_lap(start, "wrote the changes");
   Summary s;
   s.relations = plan.relations;
   s.unchanged = plan.unchanged;
@@ -383,6 +404,14 @@ Summary generate_package(db::Connection& conn, const fs::path& root,
   }
   s.warnings = std::move(plan.warnings);
   return s;
+}
+
+Summary generate_package(db::Connection& conn, const fs::path& root,
+                         const std::string& package)
+{
+  Plan plan = plan_from_database(conn, root, package);
+  check_plan(plan, package);
+  return write_plan(std::move(plan), root);
 }
 
 } // namespace hop::codegen

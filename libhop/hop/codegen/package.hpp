@@ -47,6 +47,20 @@ struct Summary
   std::vector<std::string> warnings;
 };
 
+// Read the catalog through `conn` and plan the package of the project at
+// `root` (its docstrings name the model by its package, not by the
+// database of the machine, so every developer generates the same bytes).
+Plan plan_from_database(db::Connection& conn, const std::filesystem::path& root,
+                        const std::string& package);
+
+// Throw hop::Error (exit 1) listing the errors of `plan`, with `detail`
+// when it is not empty; nothing when it has none.
+void check_plan(const Plan& plan, const std::string& package,
+                const std::string& detail = "");
+
+// apply_plan(), then what it did.
+Summary write_plan(Plan plan, const std::filesystem::path& root);
+
 // Read the catalog through `conn`, plan and write the package. Damaged
 // modules: hop::Error (exit 1) listing them, nothing written.
 Summary generate_package(db::Connection& conn,
