@@ -43,14 +43,6 @@ struct Plan
   Config config;
 };
 
-std::map<std::string, std::string>
-maintenance_keywords(const ConnectionSettings& s)
-{
-  auto k = s.keywords();
-  k["dbname"] = "postgres";
-  return k;
-}
-
 bool directory_writable(const fs::path& dir)
 {
   std::error_code ec;
@@ -138,15 +130,14 @@ Plan validate(const NewOptions& o)
   // The database: reachable, or missing and to be created.
   std::string error;
   if (!db::Connection::try_connect(plan.settings.keywords(), &error)) {
-    std::string maint_error;
-    auto maint = db::Connection::try_connect(
-        maintenance_keywords(plan.settings), &maint_error);
-    bool missing = false;
-    if (maint) {
-      auto r = maint->query("select 1 from pg_database where datname = $1",
-                            {plan.dbname});
-      missing = r.rows() == 0;
+    // Missing, or unreachable? Ask the server's maintenance database.
+    std::optional<snapshot::Admin> admin;
+    try {
+      admin.emplace(plan.settings);
+    } catch (const Error&) {
+      // The server itself cannot be reached: say so below.
     }
+    bool missing = admin && !admin->exists(plan.dbname);
     if (!missing) {
       throw fatal("cannot connect to database '" + plan.dbname + "'")
           .detail(error)
@@ -231,14 +222,11 @@ NewResult create_project(const NewOptions& o)
   Rollback rollback;
 
   if (plan.create_database) {
-    auto maint = db::Connection::connect(maintenance_keywords(plan.settings));
-    maint.exec("create database " + maint.quote_ident(plan.dbname));
+    snapshot::Admin(plan.settings).create(plan.dbname);
     result.created_database = true;
     output::info("Created database '" + plan.dbname + "'.");
     rollback.add([settings = plan.settings, name = plan.dbname] {
-      auto m = db::Connection::connect(maintenance_keywords(settings));
-      m.exec("drop database if exists " + m.quote_ident(name) +
-             " with (force)");
+      snapshot::Admin(settings).drop(name);
     });
   }
 

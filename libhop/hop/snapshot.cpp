@@ -119,6 +119,11 @@ bool Admin::exists(const std::string& db)
              .rows() > 0;
 }
 
+void Admin::create(const std::string& db)
+{
+  m_conn.exec("create database " + m_conn.quote_ident(db));
+}
+
 void Admin::drop(const std::string& db)
 {
   m_conn.exec("drop database if exists " + m_conn.quote_ident(db) +

@@ -30,6 +30,8 @@ public:
   explicit Admin(const ConnectionSettings& settings);
 
   bool exists(const std::string& db);
+  // CREATE DATABASE `db` (empty, from template1).
+  void create(const std::string& db);
   // DROP DATABASE IF EXISTS ... WITH (FORCE).
   void drop(const std::string& db);
   // `to` becomes a copy of `from` (CREATE DATABASE ... TEMPLATE); an

@@ -4,6 +4,7 @@
 #include "git/repository.hpp"
 #include "json.hpp"
 #include "meta.hpp"
+#include "release.hpp"
 
 #include <algorithm>
 #include <future>
@@ -47,26 +48,16 @@ StatusReport collect_status(const Project& project)
   });
 
   if (auto repo = git::Repository::discover(project.root)) {
+    release::State state = release::read_state(*repo);
     auto& g = r.git;
     g.present = true;
-    g.branch = repo->current_branch();
+    g.branch = state.branch;
     g.head = repo->head_id();
     g.changes = repo->status().size();
     g.clean = g.changes == 0;
-    for (const auto& tag : repo->tags()) {
-      if (auto v = Version::parse(tag);
-          v && (!r.last_tag || *v > *r.last_tag)) {
-        r.last_tag = v;
-      }
-    }
-    for (const auto& branch : repo->local_branches()) {
-      if (auto v = Version::from_branch(branch);
-          v && (!r.last_tag || *v > *r.last_tag)) {
-        r.preparing.push_back(*v);
-      }
-    }
-    std::sort(r.preparing.begin(), r.preparing.end());
-    auto on = g.branch ? Version::from_branch(*g.branch) : std::nullopt;
+    r.last_tag = state.last;
+    r.preparing = std::move(state.preparing);
+    auto on = state.branch_version;
     r.expected_release =
         on && (!r.last_tag || *on > *r.last_tag) ? on : r.last_tag;
   }
