@@ -14,16 +14,6 @@ namespace hop::patches {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-bool ends_with(const std::string& s, std::string_view suffix)
-{
-  return s.size() > suffix.size() &&
-         s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
-
-} // namespace
-
 Release from_files(const Version& version, const Files& files)
 {
   Release r;
@@ -36,9 +26,10 @@ Release from_files(const Version& version, const Files& files)
       continue;
     }
     Script s;
-    if (ends_with(name, ".sql")) {
+    // A script has a name before its extension (".sql" alone is not one).
+    if (name.size() > 4 && name.ends_with(".sql")) {
       s.kind = Kind::sql;
-    } else if (ends_with(name, ".py")) {
+    } else if (name.size() > 3 && name.ends_with(".py")) {
       s.kind = Kind::py;
     } else {
       continue;

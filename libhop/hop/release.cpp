@@ -134,13 +134,13 @@ process::Result run_git(const Context& ctx, std::vector<std::string> args)
 // Rebase the release branch on hop_main when hop_main moved on.
 bool bring_up_to_date(Context& ctx, const Version& version)
 {
-  if (!ctx.repo.resolve("refs/heads/" + std::string(k_main))) {
+  auto main_id = ctx.repo.resolve("refs/heads/" + std::string(k_main));
+  if (!main_id) {
     throw fatal("there is no branch " + std::string(k_main))
         .detail("Released history lives on " + std::string(k_main) + ".")
         .hint("In a clone, run 'git branch --track hop_main origin/hop_main'.");
   }
-  std::string main =
-      resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main));
+  const std::string& main = *main_id;
   std::string head = resolve_or_die(ctx.repo, "HEAD");
   if (ctx.repo.is_ancestor(main, head)) {
     return false;

@@ -85,8 +85,7 @@ Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
   fs::path junit = tmp.path() / "junit.xml";
   bool is_pytest = false;
   for (const auto& arg : s.command) {
-    is_pytest = is_pytest || arg == "pytest" ||
-                (arg.size() > 7 && arg.substr(arg.size() - 7) == "/pytest");
+    is_pytest = is_pytest || arg == "pytest" || arg.ends_with("/pytest");
   }
   process::Command cmd{s.command};
   if (is_pytest) {
