@@ -5,6 +5,9 @@
 #include "process.hpp"
 #include "sha256.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
 #include <sstream>
 
 namespace hop::snapshot {
@@ -82,144 +85,100 @@ std::string metadata_file(const std::string& version)
 
 namespace {
 
-db::Connection maintenance(const ConnectionSettings& settings)
+// One entry of a plain pg_dump: its header comment ("-- Name: post; Type:
+// TABLE; Schema: public; Owner: -") and its text up to the next header.
+struct DumpObject
 {
-  std::string error;
-  for (const char* name : {"postgres", "template1"}) {
-    ConnectionSettings s = settings;
-    s.name = name;
-    if (auto conn = db::Connection::try_connect(s.keywords(), &error)) {
-      return std::move(*conn);
-    }
+  std::string type; // "TABLE", "FK CONSTRAINT"...
+  std::string name; // "public.post"
+  std::string text;
+  bool ours = false; // git-hop's tracking schema
+
+  std::string key() const { return type + '\n' + name; }
+  std::string display() const
+  {
+    std::string t = type;
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) {
+      return static_cast<char>(std::tolower(c));
+    });
+    return t + " " + name;
   }
-  throw fatal("cannot connect to the server of database '" +
-              settings.name.value_or("") + "'")
-      .detail(error)
-      .detail("git-hop connects to the database 'postgres' (or 'template1') to "
-              "create, clone and drop databases.");
+};
+
+std::string header_field(const std::string& header, const std::string& name)
+{
+  size_t at = header.find(name + ": ");
+  if (at == std::string::npos) {
+    return "";
+  }
+  at += name.size() + 2;
+  size_t end = header.find("; ", at);
+  return header.substr(at, end == std::string::npos ? end : end - at);
+}
+
+std::vector<DumpObject> split_dump(const std::string& dump)
+{
+  std::vector<DumpObject> out;
+  std::istringstream in(dump);
+  std::string line;
+  while (std::getline(in, line)) {
+    bool object = line.rfind("-- Name: ", 0) == 0;
+    if (object || line.rfind("-- Data for Name: ", 0) == 0) {
+      std::string schema = header_field(line, "Schema");
+      std::string name =
+          header_field(line, object ? "-- Name" : "-- Data for Name");
+      DumpObject o;
+      o.type = object ? header_field(line, "Type") : "DATA";
+      o.name = (schema.empty() || schema == "-" ? "" : schema + ".") + name;
+      o.ours = schema == "half_orm_meta" || schema == "half_orm_meta.view" ||
+               (o.type == "SCHEMA" &&
+                (name == "half_orm_meta" || name == "\"half_orm_meta.view\""));
+      out.push_back(std::move(o));
+      continue;
+    }
+    if (out.empty() || line.empty() || line == "--") {
+      continue;
+    }
+    out.back().text += line;
+    out.back().text += '\n';
+  }
+  return out;
 }
 
 } // namespace
 
-Admin::Admin(const ConnectionSettings& settings)
-    : m_settings(settings), m_conn(maintenance(settings))
+std::vector<std::string> compare_schemas(const std::string& expected,
+                                         const std::string& actual,
+                                         const std::string& expected_name,
+                                         const std::string& actual_name)
 {
-}
-
-ConnectionSettings Admin::settings_for(const std::string& db) const
-{
-  ConnectionSettings s = m_settings;
-  s.name = db;
-  return s;
-}
-
-bool Admin::exists(const std::string& db)
-{
-  return m_conn.query("select 1 from pg_database where datname = $1", {db})
-             .rows() > 0;
-}
-
-void Admin::create(const std::string& db)
-{
-  m_conn.exec("create database " + m_conn.quote_ident(db));
-}
-
-void Admin::drop(const std::string& db)
-{
-  m_conn.exec("drop database if exists " + m_conn.quote_ident(db) +
-              " with (force)");
-}
-
-void Admin::clone(const std::string& from, const std::string& to)
-{
-  drop(to);
-  try {
-    m_conn.exec("create database " + m_conn.quote_ident(to) + " template " +
-                m_conn.quote_ident(from));
-  } catch (const db::Error& e) {
-    Error err = fatal("cannot copy database '" + from + "' to '" + to + "'");
-    err.detail(e.what());
-    for (const auto& d : e.details()) {
-      err.detail(d);
-    }
-    if (e.sqlstate() == "55006") {
-      err.hint("Close the other sessions on '" + from +
-               "' (psql, your "
-               "application...) and run the command again.");
-    } else if (e.sqlstate() == "42501") {
-      err.hint("git-hop needs the CREATEDB privilege: ALTER ROLE <you> "
-               "CREATEDB.");
-    }
-    throw err;
-  }
-}
-
-void Admin::replace(const std::string& scratch, const std::string& target)
-{
-  auto owner = m_conn.query("select pg_get_userbyid(datdba) from pg_database "
-                            "where datname = $1",
-                            {target});
-  drop(target);
-  m_conn.exec("alter database " + m_conn.quote_ident(scratch) + " rename to " +
-              m_conn.quote_ident(target));
-  if (owner.rows() > 0) {
-    try {
-      m_conn.exec("alter database " + m_conn.quote_ident(target) +
-                  " owner to " + m_conn.quote_ident(owner.value(0, 0)));
-    } catch (const db::Error& e) {
-      output::warning("database '" + target +
-                      "' is now owned by you, not by '" + owner.value(0, 0) +
-                      "': " + e.what());
+  std::map<std::string, const DumpObject*> want;
+  std::vector<DumpObject> expected_objects = split_dump(expected);
+  for (const auto& o : expected_objects) {
+    if (!o.ours) {
+      want[o.key()] = &o;
     }
   }
-}
-
-std::string Admin::ensure_template(const std::string& dbname,
-                                   const std::string& version,
-                                   const std::string& schema,
-                                   const std::string& metadata)
-{
-  std::string name = derived_name(dbname, "__hop_" + version);
-  std::string stamp = "git-hop template of " + dbname + " " + version +
-                      " sha256:" + sha256_hex(schema + metadata);
-  auto r = m_conn.query("select shobj_description(oid, 'pg_database') from "
-                        "pg_database where datname = $1",
-                        {name});
-  if (r.rows() > 0 && r.get(0, 0) == stamp) {
-    output::trace("db: template " + name + " is up to date");
-    return name;
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  for (const auto& o : split_dump(actual)) {
+    if (o.ours) {
+      continue;
+    }
+    seen.insert(o.key());
+    auto it = want.find(o.key());
+    if (it == want.end()) {
+      out.push_back(o.display() + ": only in " + actual_name);
+    } else if (it->second->text != o.text) {
+      out.push_back(o.display() + ": differs from " + expected_name);
+    }
   }
-  output::info("Building the template of release " + version + " ('" + name +
-               "').");
-  drop(name);
-  m_conn.exec("create database " + m_conn.quote_ident(name) +
-              " template template0");
-  try {
-    load_sql(settings_for(name), schema + metadata,
-             "cannot load the baseline of release " + version);
-    m_conn.exec("comment on database " + m_conn.quote_ident(name) + " is " +
-                m_conn.query("select quote_literal($1)", {stamp}).value(0, 0));
-  } catch (...) {
-    drop(name);
-    throw;
+  for (const auto& o : expected_objects) {
+    if (!o.ours && !seen.count(o.key())) {
+      out.push_back(o.display() + ": missing from " + actual_name);
+    }
   }
-  return name;
-}
-
-std::string derived_name(const std::string& dbname, const std::string& suffix)
-{
-  constexpr size_t k_max = 63;
-  if (dbname.size() + suffix.size() <= k_max) {
-    return dbname + suffix;
-  }
-  std::string hash = sha256_hex(dbname).substr(0, 8);
-  size_t keep = k_max - suffix.size() - hash.size() - 1;
-  // Do not cut a UTF-8 sequence.
-  while (keep > 0 &&
-         (static_cast<unsigned char>(dbname[keep]) & 0xC0) == 0x80) {
-    --keep;
-  }
-  return dbname.substr(0, keep) + "_" + hash + suffix;
+  return out;
 }
 
 void load_sql(const ConnectionSettings& settings, const std::string& sql,

@@ -5,9 +5,11 @@
 #pragma once
 
 #include "connection.hpp"
+#include "db/cluster.hpp"
 #include "db/connection.hpp"
 
 #include <string>
+#include <vector>
 
 namespace hop::snapshot {
 
@@ -22,42 +24,19 @@ std::string normalize(const std::string& dump);
 std::string schema_file(const std::string& version);
 std::string metadata_file(const std::string& version);
 
-// Databases of the cluster, through a maintenance connection (database
-// "postgres", else "template1"): clones, templates, swaps. Needs the
-// CREATEDB privilege.
-class Admin {
-public:
-  explicit Admin(const ConnectionSettings& settings);
+// The databases of the server: see db/cluster.hpp.
+using Admin = db::Cluster;
+using db::derived_name;
 
-  bool exists(const std::string& db);
-  // CREATE DATABASE `db` (empty, from template1).
-  void create(const std::string& db);
-  // DROP DATABASE IF EXISTS ... WITH (FORCE).
-  void drop(const std::string& db);
-  // `to` becomes a copy of `from` (CREATE DATABASE ... TEMPLATE); an
-  // existing `to` is dropped first.
-  void clone(const std::string& from, const std::string& to);
-  // `scratch` takes the place (and the owner) of `target`, which is
-  // dropped.
-  void replace(const std::string& scratch, const std::string& target);
-  // The template database of a baseline, built with psql from `schema` and
-  // `metadata` unless an up-to-date one exists (its comment holds the
-  // sha256 of the baseline). Returns its name.
-  std::string ensure_template(const std::string& dbname,
-                              const std::string& version,
-                              const std::string& schema,
-                              const std::string& metadata);
-  // The settings of `db` on the same server.
-  ConnectionSettings settings_for(const std::string& db) const;
-
-private:
-  ConnectionSettings m_settings;
-  db::Connection m_conn;
-};
-
-// A name for a database derived from `dbname` ("blog__hop_apply"), at
-// most 63 bytes.
-std::string derived_name(const std::string& dbname, const std::string& suffix);
+// The objects of a schema-only dump that differ from another's: one line
+// each ("table public.post: differs", "index public.post_title: only in
+// the database"), in dump order. Objects of git-hop's own tracking schema
+// (half_orm_meta, "half_orm_meta.view") are not compared: git-hop migrates
+// them itself.
+std::vector<std::string> compare_schemas(const std::string& expected,
+                                         const std::string& actual,
+                                         const std::string& expected_name,
+                                         const std::string& actual_name);
 
 // Load `sql` (a dump: psql meta-commands allowed) into `settings`'s
 // database with psql, stopping at the first error, in one transaction.

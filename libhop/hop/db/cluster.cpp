@@ -1,0 +1,280 @@
+#include "cluster.hpp"
+
+#include "../error.hpp"
+#include "../output.hpp"
+#include "../sha256.hpp"
+
+namespace hop::db {
+
+namespace {
+
+Connection maintenance(const ConnectionSettings& settings)
+{
+  std::string error;
+  for (const char* name : {"postgres", "template1"}) {
+    ConnectionSettings s = settings;
+    s.name = name;
+    if (auto conn = Connection::try_connect(s.keywords(), &error)) {
+      return std::move(*conn);
+    }
+  }
+  throw fatal("cannot connect to the server of database '" +
+              settings.name.value_or("") + "'")
+      .detail(error)
+      .detail("git-hop connects to the database 'postgres' (or 'template1') to "
+              "create, clone and drop databases.");
+}
+
+} // namespace
+
+Cluster::Cluster(const ConnectionSettings& settings)
+    : m_settings(settings), m_conn(maintenance(settings))
+{
+}
+
+ConnectionSettings Cluster::settings_for(const std::string& db) const
+{
+  ConnectionSettings s = m_settings;
+  s.name = db;
+  return s;
+}
+
+bool Cluster::exists(const std::string& db)
+{
+  return m_conn.query("select 1 from pg_database where datname = $1", {db})
+             .rows() > 0;
+}
+
+void Cluster::create(const std::string& db)
+{
+  m_conn.exec("create database " + m_conn.quote_ident(db));
+}
+
+void Cluster::create_empty(const std::string& db)
+{
+  m_conn.exec("create database " + m_conn.quote_ident(db) +
+              " template template0");
+}
+
+void Cluster::drop(const std::string& db)
+{
+  m_conn.exec("drop database if exists " + m_conn.quote_ident(db) +
+              " with (force)");
+}
+
+void Cluster::clone(const std::string& from, const std::string& to)
+{
+  drop(to);
+  try {
+    m_conn.exec("create database " + m_conn.quote_ident(to) + " template " +
+                m_conn.quote_ident(from));
+  } catch (const Error& e) {
+    hop::Error err =
+        fatal("cannot copy database '" + from + "' to '" + to + "'");
+    err.detail(e.what());
+    for (const auto& d : e.details()) {
+      err.detail(d);
+    }
+    if (e.sqlstate() == "55006") {
+      err.hint("Close the other sessions on '" + from +
+               "' (psql, your application...) and run the command again.");
+    } else if (e.sqlstate() == "42501") {
+      err.hint("git-hop needs the CREATEDB privilege: ALTER ROLE <you> "
+               "CREATEDB.");
+    }
+    throw err;
+  }
+}
+
+void Cluster::rename(const std::string& from, const std::string& to)
+{
+  m_conn.exec("alter database " + m_conn.quote_ident(from) + " rename to " +
+              m_conn.quote_ident(to));
+}
+
+std::string Cluster::old_name(const std::string& target)
+{
+  return derived_name(target, "__hop_old");
+}
+
+void Cluster::rename_away(const std::string& from, const std::string& to)
+{
+  // A database is renamed only without sessions: end them (as DROP ...
+  // WITH (FORCE) does), and wait for them to go, a few seconds at most.
+  for (int attempt = 0;; ++attempt) {
+    m_conn.query("select pg_terminate_backend(pid) from pg_stat_activity "
+                 "where datname = $1 and pid <> pg_backend_pid()",
+                 {from});
+    try {
+      rename(from, to);
+      return;
+    } catch (const Error& e) {
+      if (e.sqlstate() != "55006" || attempt >= 50) {
+        throw;
+      }
+    }
+    m_conn.exec("select pg_sleep(0.1)");
+  }
+}
+
+std::optional<std::string> Cluster::swap_in(const std::string& scratch,
+                                            const std::string& target)
+{
+  auto owner = m_conn.query("select pg_get_userbyid(datdba) from pg_database "
+                            "where datname = $1",
+                            {target});
+  std::optional<std::string> old;
+  if (owner.rows() > 0) {
+    old = old_name(target);
+    drop(*old); // a leftover of an earlier, interrupted run
+    // Sessions on the old database would stop the rename: they are ended,
+    // as DROP ... WITH (FORCE) would.
+    rename_away(target, *old);
+  }
+  output::trace("db: swap " + scratch + " -> " + target);
+  rename(scratch, target);
+  if (owner.rows() > 0) {
+    try {
+      m_conn.exec("alter database " + m_conn.quote_ident(target) +
+                  " owner to " + m_conn.quote_ident(owner.value(0, 0)));
+    } catch (const Error& e) {
+      output::trace("db: cannot give '" + target + "' back to '" +
+                    owner.value(0, 0) + "': " + e.what());
+    }
+  }
+  return old;
+}
+
+bool Cluster::recover_swap(const std::string& target)
+{
+  std::string old = old_name(target);
+  if (exists(target) || !exists(old)) {
+    return false;
+  }
+  rename(old, target);
+  return true;
+}
+
+std::optional<std::string> Cluster::comment(const std::string& db)
+{
+  auto r = m_conn.query("select shobj_description(oid, 'pg_database') from "
+                        "pg_database where datname = $1",
+                        {db});
+  return r.rows() > 0 ? r.get(0, 0) : std::nullopt;
+}
+
+void Cluster::set_comment(const std::string& db, const std::string& text)
+{
+  std::string literal =
+      m_conn.query("select quote_literal($1)", {text}).value(0, 0);
+  m_conn.exec("comment on database " + m_conn.quote_ident(db) + " is " +
+              literal);
+}
+
+std::map<std::string, std::optional<std::string>>
+Cluster::comments(const std::vector<std::string>& names)
+{
+  std::string array = "{";
+  for (size_t i = 0; i < names.size(); ++i) {
+    array += (i ? "," : "");
+    array += '"';
+    for (char c : names[i]) {
+      if (c == '"' || c == '\\') {
+        array += '\\';
+      }
+      array += c;
+    }
+    array += '"';
+  }
+  array += "}";
+  auto r = m_conn.query(
+      "select datname, shobj_description(oid, 'pg_database') from pg_database "
+      "where datname = any($1::text[])",
+      {array});
+  std::map<std::string, std::optional<std::string>> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out[r.value(i, 0)] = r.get(i, 1);
+  }
+  return out;
+}
+
+std::vector<std::pair<std::string, std::optional<std::string>>>
+Cluster::databases_with_prefix(const std::string& prefix)
+{
+  auto r = m_conn.query(
+      "select datname, shobj_description(oid, 'pg_database') from pg_database "
+      "where left(datname, length($1)) = $1 order by datname",
+      {prefix});
+  std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.emplace_back(r.value(i, 0), r.get(i, 1));
+  }
+  return out;
+}
+
+std::vector<SessionInfo> Cluster::sessions(const std::string& db)
+{
+  auto r = m_conn.query(
+      "select pid, coalesce(usename, ''), coalesce(application_name, ''), "
+      "coalesce(host(client_addr), 'local'), "
+      "to_char(backend_start at time zone 'UTC', "
+      "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') "
+      "from pg_stat_activity where datname = $1 and pid <> pg_backend_pid() "
+      "order by backend_start",
+      {db});
+  std::vector<SessionInfo> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back({std::stoi(r.value(i, 0)), r.value(i, 1), r.value(i, 2),
+                   r.value(i, 3), r.value(i, 4)});
+  }
+  return out;
+}
+
+ScratchDatabase::ScratchDatabase(Cluster& cluster, std::string name)
+    : m_cluster(&cluster), m_name(std::move(name))
+{
+}
+
+ScratchDatabase::ScratchDatabase(ScratchDatabase&& other) noexcept
+    : m_cluster(other.m_cluster)
+    , m_name(std::move(other.m_name))
+    , m_adopted(other.m_adopted)
+{
+  other.m_adopted = true;
+}
+
+ScratchDatabase::~ScratchDatabase()
+{
+  if (!m_adopted) {
+    try {
+      drop();
+    } catch (const std::exception& e) {
+      output::trace(std::string("db: cannot drop scratch database: ") +
+                    e.what());
+    }
+  }
+}
+
+void ScratchDatabase::drop()
+{
+  m_adopted = true;
+  m_cluster->drop(m_name);
+}
+
+std::string derived_name(const std::string& dbname, const std::string& suffix)
+{
+  constexpr size_t k_max = 63;
+  if (dbname.size() + suffix.size() <= k_max) {
+    return dbname + suffix;
+  }
+  std::string hash = sha256_hex(dbname).substr(0, 8);
+  size_t keep = k_max - suffix.size() - hash.size() - 1;
+  // Do not cut a UTF-8 sequence.
+  while (keep > 0 &&
+         (static_cast<unsigned char>(dbname[keep]) & 0xC0) == 0x80) {
+    --keep;
+  }
+  return dbname.substr(0, keep) + "_" + hash + suffix;
+}
+
+} // namespace hop::db

@@ -1,0 +1,118 @@
+// The databases of a PostgreSQL server, seen from a maintenance connection
+// (database "postgres", else "template1"): create, clone, rename, drop,
+// the sessions connected to a database. Needs the CREATEDB privilege.
+//
+//   db::Cluster cluster(settings);
+//   db::ScratchDatabase scratch(cluster, "blog__hop_apply", "blog__hop_0.1.0");
+//   ... build in scratch.name() ...
+//   cluster.swap_in(scratch.name(), "blog");   // then
+//   scratch.adopt();                           // it is not dropped
+//
+// Scratch databases drop themselves unless adopted, so a failed command
+// leaves none behind; what a SIGKILL leaves is swept by sweep().
+#pragma once
+
+#include "../connection.hpp"
+#include "connection.hpp"
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hop::db {
+
+// A session connected to a database (pg_stat_activity).
+struct SessionInfo
+{
+  int pid = 0;
+  std::string user;
+  std::string application;
+  std::string client; // address, or "local"
+  std::string since;  // backend start, UTC
+};
+
+class Cluster {
+public:
+  explicit Cluster(const ConnectionSettings& settings);
+
+  bool exists(const std::string& db);
+  // CREATE DATABASE `db` (empty, from template1).
+  void create(const std::string& db);
+  // CREATE DATABASE `db` TEMPLATE template0 (for loading dumps).
+  void create_empty(const std::string& db);
+  // DROP DATABASE IF EXISTS ... WITH (FORCE).
+  void drop(const std::string& db);
+  // `to` becomes a copy of `from` (CREATE DATABASE ... TEMPLATE); an
+  // existing `to` is dropped first.
+  void clone(const std::string& from, const std::string& to);
+  void rename(const std::string& from, const std::string& to);
+  // Put `scratch` in the place of `target` (taking its owner): `target` is
+  // renamed away first, `scratch` renamed in, and the old database's name
+  // is returned for the caller to drop (nullopt when there was no
+  // `target`). A SIGKILL at any point leaves `target` or its renamed-away
+  // copy, never neither for longer than an instant: see recover_swap().
+  std::optional<std::string> swap_in(const std::string& scratch,
+                                     const std::string& target);
+  // After a killed swap_in(): `target` missing but its renamed-away copy
+  // present: rename the copy back. Returns whether it did.
+  bool recover_swap(const std::string& target);
+  // The name swap_in() gives the database it replaces.
+  static std::string old_name(const std::string& target);
+
+  // The comment of database `db` (git-hop stamps templates with it).
+  std::optional<std::string> comment(const std::string& db);
+  void set_comment(const std::string& db, const std::string& text);
+  // The comments of the databases of `names` that exist.
+  std::map<std::string, std::optional<std::string>>
+  comments(const std::vector<std::string>& names);
+  // Databases whose name starts with `prefix`, with their comments.
+  std::vector<std::pair<std::string, std::optional<std::string>>>
+  databases_with_prefix(const std::string& prefix);
+
+  // Other sessions connected to `db` (never this one).
+  std::vector<SessionInfo> sessions(const std::string& db);
+
+  // The settings of `db` on the same server.
+  ConnectionSettings settings_for(const std::string& db) const;
+  const ConnectionSettings& settings() const { return m_settings; }
+  Connection& connection() { return m_conn; }
+
+private:
+  void rename_away(const std::string& from, const std::string& to);
+
+  ConnectionSettings m_settings;
+  Connection m_conn;
+};
+
+// A database that exists for the length of a command: created by the
+// caller (clone...), dropped by the destructor unless adopt() was called.
+class ScratchDatabase {
+public:
+  ScratchDatabase(Cluster& cluster, std::string name);
+  ~ScratchDatabase();
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+  ScratchDatabase(ScratchDatabase&& other) noexcept;
+
+  const std::string& name() const { return m_name; }
+  ConnectionSettings settings() const
+  {
+    return m_cluster->settings_for(m_name);
+  }
+  // Keep it: it became something else (renamed into place, a template).
+  void adopt() { m_adopted = true; }
+  // Drop it now.
+  void drop();
+
+private:
+  Cluster* m_cluster;
+  std::string m_name;
+  bool m_adopted = false;
+};
+
+// A name for a database derived from `dbname` ("blog__hop_apply"), at
+// most 63 bytes.
+std::string derived_name(const std::string& dbname, const std::string& suffix);
+
+} // namespace hop::db
