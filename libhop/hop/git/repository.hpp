@@ -34,6 +34,16 @@ public:
   Library& operator=(const Library&) = delete;
 };
 
+// What a tag is (tag_info()).
+struct TagInfo
+{
+  std::string name;
+  bool annotated = false;
+  std::string object;  // the tag object (annotated) or what the ref points at
+  std::string commit;  // the commit it peels to; empty when none
+  std::string message; // of an annotated tag
+};
+
 struct StatusEntry
 {
   std::string path;
@@ -128,6 +138,25 @@ public:
   std::optional<std::string> read_note(const std::string& notes_ref,
                                        const std::string& target) const;
 
+  // --- Release history (objects.cpp) -------------------------------------
+
+  // The tag refs/tags/`name`; nullopt when there is none.
+  std::optional<TagInfo> tag_info(const std::string& name) const;
+  // The commits of `ref`'s first-parent history, newest first (empty when
+  // `ref` does not resolve).
+  std::vector<std::string> first_parent_history(const std::string& ref) const;
+  // The object id of `path` in the tree of `refish`.
+  std::optional<std::string> entry_id(const std::string& refish,
+                                      const std::string& path) const;
+  // Write the files of `refish`'s tree into the new directory `dir`,
+  // without touching the index or the work tree.
+  void export_tree(const std::string& refish,
+                   const std::filesystem::path& dir) const;
+  // The branches checked out in the other work trees of the repository:
+  // (branch, work tree).
+  std::vector<std::pair<std::string, std::filesystem::path>>
+  branches_in_other_worktrees() const;
+
   // The URL of remote `name`, if it exists.
   std::optional<std::string> remote_url(const std::string& name) const;
 
@@ -148,7 +177,8 @@ private:
 // points at, read from the HEAD file (GIT_DIR, or the .git of
 // `worktree_root`, a file in linked work trees); nullopt when detached or
 // unreadable.
-std::optional<std::string> quick_branch(const std::filesystem::path& worktree_root);
+std::optional<std::string>
+quick_branch(const std::filesystem::path& worktree_root);
 // The staged paths (index against HEAD), from 'git diff --cached' (which
 // honours GIT_INDEX_FILE); nullopt when git fails.
 std::optional<std::vector<std::string>>

@@ -1,0 +1,40 @@
+#include "command.hpp"
+
+#include "../error.hpp"
+
+namespace hop::git {
+
+process::Result run_git(const std::filesystem::path& workdir,
+                        std::vector<std::string> args)
+{
+  process::Command cmd;
+  cmd.env_set["GIT_EDITOR"] = "true"; // never wait for an editor
+  cmd.argv = {"git"};
+  for (auto& a : args) {
+    cmd.argv.push_back(std::move(a));
+  }
+  cmd.cwd = workdir.string();
+  return process::run(cmd);
+}
+
+process::Result run_git_checked(const std::filesystem::path& workdir,
+                                std::vector<std::string> args,
+                                const std::string& what)
+{
+  std::string shown = "git";
+  for (const auto& a : args) {
+    shown += " " + a;
+  }
+  auto r = run_git(workdir, std::move(args));
+  if (!r.ok()) {
+    Error e = fatal(what);
+    e.detail("'" + shown + "' " + r.describe() + ":");
+    for (const auto& line : process::last_lines(r.err, 10)) {
+      e.detail("  " + line);
+    }
+    throw e;
+  }
+  return r;
+}
+
+} // namespace hop::git
