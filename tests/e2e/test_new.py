@@ -208,7 +208,8 @@ def check_meta(cluster, db: str, last=(0, 0, 0)) -> None:
     assert schema_exists(cluster, db, "half_orm_meta")
     assert schema_exists(cluster, db, "half_orm_meta.view")
     assert sql(cluster, db, "select to_regclass('half_orm_meta.hop_script') is not null") == [(True,)]
-    assert sql(cluster, db, "select id, version from half_orm_meta.hop_meta") == [(True, 1)]
+    assert sql(cluster, db, "select to_regclass('half_orm_meta.hop_upgrade') is not null") == [(True,)]
+    assert sql(cluster, db, "select id, version from half_orm_meta.hop_meta") == [(True, 2)]
     assert sql(
         cluster, db, 'select major, minor, patch from "half_orm_meta.view".hop_last_release'
     ) == [last]
