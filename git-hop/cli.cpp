@@ -12,6 +12,13 @@ namespace cli {
 
 namespace {
 
+class CliReporter : public hop::Reporter {
+public:
+  void progress(std::string_view text) override { hop::output::info(text); }
+  void warning(std::string_view text) override { hop::output::warning(text); }
+  void verbose(std::string_view text) override { hop::output::verbose(text); }
+};
+
 std::string format_options(const po::options_description& options)
 {
   std::ostringstream os;
@@ -20,6 +27,12 @@ std::string format_options(const po::options_description& options)
 }
 
 } // namespace
+
+hop::Reporter& reporter()
+{
+  static CliReporter r;
+  return r;
+}
 
 void usage_error(const std::string& message, const std::string& usage,
                  const po::options_description* options)

@@ -3,6 +3,8 @@
 // exits 129), the common -q/-v options, and the command table.
 #pragma once
 
+#include <hop/session.hpp>
+
 #include <boost/program_options.hpp>
 
 #include <string>
@@ -23,8 +25,12 @@ using Args = std::vector<std::string>;
 struct Command
 {
   const char* name;
-  int (*run)(const Args& args);
+  int (*run)(const Args& args, hop::Session& session);
   const char* summary;
+  // What the session must hold before the command acts (git's
+  // RUN_SETUP): checked when the command first uses the session, after
+  // its options parsed, so that -h and usage errors work anywhere.
+  hop::Needs needs;
 };
 
 // The command table, sorted by name.
@@ -37,6 +43,9 @@ po::variables_map parse(const Args& args, po::options_description& options,
                         const po::positional_options_description& positional,
                         const std::string& usage,
                         const po::options_description* hidden = nullptr);
+
+// The reporter that renders libhop's progress and warnings.
+hop::Reporter& reporter();
 
 // Print "error: <message>" and the usage on stderr, then throw Exit{129}.
 [[noreturn]] void usage_error(const std::string& message,

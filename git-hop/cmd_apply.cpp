@@ -7,13 +7,12 @@
 #include <cstdio>
 #include <filesystem>
 
-int cmd_apply(const cli::Args& args)
+int cmd_apply(const cli::Args& args, hop::Session& session)
 {
   cli::po::options_description options("Options");
   cli::parse(args, options, {}, "usage: git hop apply");
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
-  auto r = hop::release::apply(project);
+  auto r = hop::release::apply(session);
   for (const auto& w : r.package.warnings) {
     hop::output::warning(w);
   }

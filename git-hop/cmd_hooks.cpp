@@ -16,18 +16,9 @@ const char* const k_usage = "usage: git hop hooks install [--force]\n"
                             "   or: git hop hooks status\n"
                             "   or: git hop hooks run <hook> [<args>...]";
 
-hop::git::Repository open_repo(const hop::Project& project)
-{
-  auto repo = hop::git::Repository::discover(project.root);
-  if (!repo) {
-    throw hop::fatal("'" + project.root.string() + "' is not a git repository");
-  }
-  return std::move(*repo);
-}
-
 } // namespace
 
-int cmd_hooks(const cli::Args& args)
+int cmd_hooks(const cli::Args& args, hop::Session& session)
 {
   if (args.empty()) {
     cli::usage_error("missing subcommand", k_usage);
@@ -44,7 +35,7 @@ int cmd_hooks(const cli::Args& args)
     }
     cli::Args rest(args.begin() + 2, args.end());
     try {
-      return hop::hooks::run(args[1], rest, std::cin);
+      return hop::hooks::run(session, args[1], rest, std::cin);
     } catch (const hop::Error& e) {
       if (e.exit_code() == hop::k_exit_usage) {
         throw;
@@ -64,8 +55,8 @@ int cmd_hooks(const cli::Args& args)
   }
   auto vm = cli::parse(rest, options, {}, k_usage);
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
-  hop::git::Repository repo = open_repo(project);
+  const hop::Project& project = session.project();
+  hop::git::Repository& repo = session.repo();
   std::filesystem::path dir = hop::hooks::hooks_dir(repo);
   if (verb == "status") {
     for (const auto& s : hop::hooks::status(project, repo)) {

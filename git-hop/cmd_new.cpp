@@ -26,7 +26,7 @@ bool ask_create(const std::string& dbname)
 
 } // namespace
 
-int cmd_new(const cli::Args& args)
+int cmd_new(const cli::Args& args, hop::Session& /*session*/)
 {
   namespace po = cli::po;
   po::options_description options("Options");

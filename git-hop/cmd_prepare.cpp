@@ -22,7 +22,7 @@ std::string ask(const std::string& question)
 
 } // namespace
 
-int cmd_prepare(const cli::Args& args)
+int cmd_prepare(const cli::Args& args, hop::Session& session)
 {
   namespace po = cli::po;
   po::options_description options("Options");
@@ -60,8 +60,7 @@ int cmd_prepare(const cli::Args& args)
     cli::usage_error("missing --message (stdin is not a terminal)", k_usage);
   }
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
-  auto r = hop::release::prepare(project, o);
+  auto r = hop::release::prepare(session, o);
   hop::output::out("Preparing " + r.version.str() + " on branch " + r.branch);
   hop::output::hint("Write the scripts in " + r.version.patch_dir() +
                     "/ (*.sql, *.py), then run 'git hop apply'.");

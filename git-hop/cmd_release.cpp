@@ -6,17 +6,19 @@
 
 #include <filesystem>
 
-int cmd_release(const cli::Args& args)
+int cmd_release(const cli::Args& args, hop::Session& session)
 {
   cli::po::options_description options("Options");
   options.add_options()("push", "push hop_main, the tag and refs/notes/hop to "
                                 "origin");
   auto vm = cli::parse(args, options, {}, "usage: git hop release [--push]");
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
   hop::release::ReleaseOptions o;
   o.push = vm.count("push") != 0;
-  auto r = hop::release::release(project, o);
+  auto r = hop::release::release(session, o);
+  for (const auto& w : r.warnings) {
+    hop::output::warning(w);
+  }
   hop::output::out("Released " + r.version.str() + " (" +
                    r.commit.substr(0, 7) +
                    "), tests: " + hop::testrun::describe(r.tests) +

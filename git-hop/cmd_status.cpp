@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <iostream>
 
-int cmd_status(const cli::Args& args)
+int cmd_status(const cli::Args& args, hop::Session& session)
 {
   namespace po = cli::po;
   const char* usage = "usage: git hop status [--format=text|json]";
@@ -24,7 +24,7 @@ int cmd_status(const cli::Args& args)
                      usage);
   }
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
+  const hop::Project& project = session.project();
   hop::StatusReport report = hop::collect_status(project);
   if (format == "json") {
     std::cout << hop::render_status_json(report, HOP_VERSION);

@@ -6,13 +6,13 @@
 
 #include <filesystem>
 
-int cmd_sync_package(const cli::Args& args)
+int cmd_sync_package(const cli::Args& args, hop::Session& session)
 {
   const char* usage = "usage: git hop sync-package";
   cli::po::options_description options("Options");
   cli::parse(args, options, {}, usage);
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
+  const hop::Project& project = session.project();
   hop::codegen::Summary s = hop::sync_package(project);
   for (const auto& w : s.warnings) {
     hop::output::warning(w);

@@ -6,12 +6,12 @@
 
 #include <filesystem>
 
-int cmd_test(const cli::Args& args)
+int cmd_test(const cli::Args& args, hop::Session& session)
 {
   cli::po::options_description options("Options");
   cli::parse(args, options, {}, "usage: git hop test");
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
+  const hop::Project& project = session.project();
   auto s = hop::testrun::run_tests(project);
   if (s.no_tests) {
     hop::output::warning("no tests ran");

@@ -6,13 +6,12 @@
 
 #include <filesystem>
 
-int cmd_undo(const cli::Args& args)
+int cmd_undo(const cli::Args& args, hop::Session& session)
 {
   cli::po::options_description options("Options");
   cli::parse(args, options, {}, "usage: git hop undo");
 
-  hop::Project project = hop::load_project(std::filesystem::current_path());
-  auto r = hop::release::undo(project);
+  auto r = hop::release::undo(session);
   for (const auto& w : r.package.warnings) {
     hop::output::warning(w);
   }

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -132,7 +133,9 @@ int run(int argc, char** argv)
   cli::Args args(argv + i, argv + argc);
   for (const auto& c : cli::commands()) {
     if (name == c.name) {
-      return c.run(args);
+      hop::Session session(std::filesystem::current_path(), cli::reporter());
+      session.expect(c.needs, c.name);
+      return c.run(args, session);
     }
   }
   return unknown_command(name);

@@ -1,0 +1,162 @@
+#include "session.hpp"
+
+#include "db/cluster.hpp"
+#include "db/connection.hpp"
+#include "error.hpp"
+#include "git/repository.hpp"
+#include "output.hpp"
+
+namespace hop {
+
+namespace {
+
+class NullReporter : public Reporter {
+public:
+  void progress(std::string_view) override {}
+  void warning(std::string_view) override {}
+  void verbose(std::string_view) override {}
+};
+
+} // namespace
+
+Reporter& null_reporter()
+{
+  static NullReporter r;
+  return r;
+}
+
+Session::Session(std::filesystem::path cwd, Reporter& reporter)
+    : m_cwd(std::move(cwd)), m_reporter(&reporter)
+{
+}
+
+Session::~Session()
+{
+  // Connections first: a database is dropped only without sessions.
+  m_db.reset();
+  for (auto& cleanup : m_after) {
+    try {
+      cleanup();
+    } catch (const std::exception& e) {
+      output::trace(std::string("session: cleanup failed: ") + e.what());
+    }
+  }
+}
+
+void refuse_production(const Project& project, const std::string& command)
+{
+  throw fatal("database '" +
+              project.connection.name.value_or(project.config.project.name) +
+              "' is a production database")
+      .detail("The connection file '" +
+              project.connection.file.value_or("").string() +
+              "' sets 'production = True'; '" + command +
+              "' works on development databases.")
+      .hint("Production databases are upgraded with 'git hop upgrade'.");
+}
+
+void refuse_sync_only(const std::string& command)
+{
+  throw fatal("this project is not in devel mode")
+      .detail(".hop/config sets 'devel = false': git-hop only generates its "
+              "package ('git hop sync-package'); '" +
+              command + "' needs releases.");
+}
+
+void Session::expect(Needs needs, const std::string& command)
+{
+  m_needs = needs;
+  m_command = command;
+  m_set_up = false;
+}
+
+void Session::setup()
+{
+  if (m_set_up) {
+    return;
+  }
+  m_set_up = true;
+  if (m_needs == Needs::nothing) {
+    return;
+  }
+  const Project& p = project();
+  if (m_needs == Needs::devel && !p.config.project.devel) {
+    refuse_sync_only("git hop " + m_command);
+  }
+  if (m_needs == Needs::repository || m_needs == Needs::devel) {
+    repo();
+  }
+}
+
+const Project& Session::project()
+{
+  if (!m_project) {
+    m_project = load_project(m_cwd);
+    setup();
+  }
+  return *m_project;
+}
+
+bool Session::has_repo()
+{
+  project();
+  if (!m_repo_looked_up) {
+    m_repo_looked_up = true;
+    if (auto r = git::Repository::discover(project().root)) {
+      m_repo = std::make_unique<git::Repository>(std::move(*r));
+    }
+  }
+  return m_repo != nullptr;
+}
+
+git::Repository& Session::repo()
+{
+  if (!has_repo()) {
+    throw fatal("'" + project().root.string() + "' is not a git repository")
+        .hint("A git-hop project is a git repository: 'git hop new' makes "
+              "one.");
+  }
+  return *m_repo;
+}
+
+std::string Session::dbname()
+{
+  const Project& p = project();
+  return p.connection.name.value_or(p.config.project.name);
+}
+
+ConnectionSettings Session::database_settings()
+{
+  ConnectionSettings s = project().connection;
+  s.name = dbname();
+  return s;
+}
+
+db::Connection& Session::database()
+{
+  if (!m_db) {
+    m_db = std::make_unique<db::Connection>(
+        db::Connection::connect(database_settings().keywords()));
+  }
+  return *m_db;
+}
+
+void Session::close_database()
+{
+  m_db.reset();
+}
+
+db::Cluster& Session::cluster()
+{
+  if (!m_cluster) {
+    m_cluster = std::make_unique<db::Cluster>(database_settings());
+  }
+  return *m_cluster;
+}
+
+void Session::after(std::function<void()> cleanup)
+{
+  m_after.push_back(std::move(cleanup));
+}
+
+} // namespace hop
