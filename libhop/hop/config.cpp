@@ -46,6 +46,40 @@ std::string get_string(const std::string& origin, const toml::node& node,
   type_error(origin, node, key, "a string");
 }
 
+long long get_count(const std::string& origin, const toml::node& node,
+                    const std::string& key)
+{
+  if (auto v = node.value<long long>(); v && node.is_integer() && *v >= 0) {
+    return *v;
+  }
+  type_error(origin, node, key, "a non-negative integer");
+}
+
+// A duration as PostgreSQL's settings take it: "5s", "500ms", "2min" (or
+// a bare number of milliseconds). Returns milliseconds.
+long long get_duration(const std::string& origin, const toml::node& node,
+                       const std::string& key)
+{
+  if (node.is_integer()) {
+    return get_count(origin, node, key);
+  }
+  std::string s = node.is_string() ? *node.value<std::string>() : "";
+  size_t digits = 0;
+  while (digits < s.size() && s[digits] >= '0' && s[digits] <= '9') {
+    ++digits;
+  }
+  std::string unit = s.substr(digits);
+  long long factor = unit == "ms" || unit.empty() ? 1
+                     : unit == "s"                ? 1000
+                     : unit == "min"              ? 60000
+                                                  : 0;
+  if (digits == 0 || digits > 9 || factor == 0) {
+    type_error(origin, node, key,
+               "a duration such as \"5s\", \"500ms\" or \"1min\"");
+  }
+  return std::stoll(s.substr(0, digits)) * factor;
+}
+
 using Handler = void (*)(Config&, const std::string&, const toml::node&,
                          const std::string&);
 
@@ -56,7 +90,7 @@ struct KeySpec
   Handler handle;
 };
 
-const std::array<KeySpec, 8> k_keys = {{
+const std::array<KeySpec, 13> k_keys = {{
     {"project", "name",
      [](Config& c, const std::string& o, const toml::node& n,
         const std::string& k) {
@@ -116,6 +150,30 @@ const std::array<KeySpec, 8> k_keys = {{
     {"hooks", "pre_push",
      [](Config& c, const std::string& o, const toml::node& n,
         const std::string& k) { c.hooks.pre_push = get_bool(o, n, k); }},
+    {"deploy", "lock_timeout",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       c.deploy.lock_timeout_ms = get_duration(o, n, k);
+     }},
+    {"deploy", "lock_retries",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       c.deploy.lock_retries =
+           static_cast<int>(std::min<long long>(get_count(o, n, k), 1000));
+     }},
+    {"deploy", "lock_wait",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       c.deploy.lock_wait_ms = get_duration(o, n, k);
+     }},
+    {"deploy", "warn_rows",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) { c.deploy.warn_rows = get_count(o, n, k); }},
+    {"deploy", "max_locked_rows",
+     [](Config& c, const std::string& o, const toml::node& n,
+        const std::string& k) {
+       c.deploy.max_locked_rows = get_count(o, n, k);
+     }},
 }};
 
 bool known_table(std::string_view name)

@@ -34,6 +34,15 @@ struct Config
     bool pre_commit = true;
     bool pre_push = true;
   } hooks;
+  // The deploy engine (design §6.1).
+  struct Deploy
+  {
+    long long lock_timeout_ms = 5000;    // SET lock_timeout for scripts
+    int lock_retries = 10;               // of a transaction that hit it
+    long long lock_wait_ms = 60000;      // for git-hop's own lock
+    long long warn_rows = 100000;        // release warns above
+    long long max_locked_rows = 1000000; // upgrade refuses above
+  } deploy;
 
   // Warnings met while parsing (unknown keys), "file:line:col: ..." each.
   std::vector<std::string> warnings;

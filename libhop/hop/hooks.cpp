@@ -8,6 +8,7 @@
 #include "patches.hpp"
 #include "release.hpp"
 #include "scratch.hpp"
+#include "session.hpp"
 #include "templates.hpp"
 #include "testrun.hpp"
 
@@ -112,19 +113,20 @@ std::vector<std::string> package_differences(
   return problems;
 }
 
-int pre_commit(const Project& project)
+int pre_commit(Session& session)
 {
+  const Project& project = session.project();
   if (!project.config.project.devel) {
     return 0;
   }
   // Most commits touch no release file: decide that without starting
   // libgit2 (whose start costs more than the rest of the hook).
-  std::optional<git::Repository> repo;
+  git::Repository* repo = nullptr;
   auto open = [&]() -> bool {
-    if (!repo) {
-      repo = git::Repository::discover(project.root);
+    if (!repo && session.has_repo()) {
+      repo = &session.repo();
     }
-    return repo.has_value();
+    return repo != nullptr;
   };
   auto branch = git::quick_branch(project.root);
   if (!branch) {
@@ -161,9 +163,9 @@ int pre_commit(const Project& project)
   }
   output::info("pre-commit: checking " + v->str() + " as staged");
   patches::Release rel = patches::read_index(*repo, *v);
-  release::Scratch scratch;
+  std::optional<release::Check> check;
   try {
-    scratch = release::build_scratch(project, &rel, "__hop_check");
+    check.emplace(release::build_check(session, &rel, "__hop_check"));
   } catch (const Error& e) {
     Error as_staged = failure("pre-commit: " + v->str() +
                               " does not apply as staged: " + e.what());
@@ -179,16 +181,11 @@ int pre_commit(const Project& project)
     return 1;
   }
   std::vector<std::string> problems;
-  try {
-    if (project.config.python.package) {
-      problems = package_differences(project, scratch.settings,
-                                     repo->read_index_prefix(package + "/"));
-    }
-  } catch (...) {
-    release::drop_scratch(project, scratch);
-    throw;
+  if (project.config.python.package) {
+    problems = package_differences(project, check->database.settings(),
+                                   repo->read_index_prefix(package + "/"));
   }
-  release::drop_scratch(project, scratch);
+  check.reset();
   if (!problems.empty()) {
     Error e = failure("pre-commit: the staged package '" + package +
                       "' is not the one " + v->str() + " generates");
@@ -238,44 +235,41 @@ std::optional<std::string> check_note(const git::Repository& repo,
   return std::nullopt;
 }
 
-std::optional<std::string> test_release_branch(const Project& project,
+std::optional<std::string> test_release_branch(Session& session,
                                                const git::Repository& repo,
                                                const Version& v,
                                                const std::string& sha)
 {
+  const Project& project = session.project();
   patches::Release rel = patches::read_tree(repo, sha, v);
-  release::Scratch scratch;
+  std::optional<release::Check> check;
   try {
-    scratch = release::build_scratch(project, &rel, "__hop_check");
+    check.emplace(release::build_check(session, &rel, "__hop_check"));
   } catch (const Error& e) {
     return std::string("does not apply: ") + e.what() +
            (e.details().empty() ? "" : " (" + e.details().front() + ")");
   }
   std::optional<std::string> problem;
-  try {
-    if (repo.head_id() == sha) {
-      testrun::Summary s = testrun::run_tests_on(project, scratch.settings);
-      if (!s.passed) {
-        problem = "its tests fail (" + testrun::describe(s) + ")";
-      }
-    } else {
-      output::warning("pre-push: " + v.branch() +
-                      " is not checked out: its tests were not run");
+  if (repo.head_id() == sha) {
+    testrun::Summary s =
+        testrun::run_tests_on(project, check->database.settings());
+    if (!s.passed) {
+      problem = "its tests fail (" + testrun::describe(s) + ")";
     }
-  } catch (...) {
-    release::drop_scratch(project, scratch);
-    throw;
+  } else {
+    output::warning("pre-push: " + v.branch() +
+                    " is not checked out: its tests were not run");
   }
-  release::drop_scratch(project, scratch);
   return problem;
 }
 
-int pre_push(const Project& project, std::istream& input)
+int pre_push(Session& session, std::istream& input)
 {
-  auto repo = git::Repository::discover(project.root);
-  if (!repo || !project.config.project.devel) {
+  const Project& project = session.project();
+  if (!session.has_repo() || !project.config.project.devel) {
     return 0;
   }
+  git::Repository* repo = &session.repo();
   release::State state = release::read_state(*repo);
   int failed = 0;
   std::string line;
@@ -310,7 +304,7 @@ int pre_push(const Project& project, std::istream& input)
                                                           : "")) {
       if (state.last && *v > *state.last) {
         output::info("pre-push: checking " + v->branch());
-        problem = test_release_branch(project, *repo, *v, commit);
+        problem = test_release_branch(session, *repo, *v, commit);
       }
     }
     if (problem) {
@@ -437,8 +431,8 @@ std::vector<std::string> uninstall(const fs::path& dir)
   return report;
 }
 
-int run(const std::string& name, const std::vector<std::string>& args,
-        std::istream& input)
+int run(Session& session, const std::string& name,
+        const std::vector<std::string>& args, std::istream& input)
 {
   (void)args;
   const char* env = std::getenv("GIT_HOP_HOOKS");
@@ -450,14 +444,13 @@ int run(const std::string& name, const std::vector<std::string>& args,
                       "': expected pre-commit or "
                       "pre-push");
   }
-  if (!find_project_root(fs::current_path())) {
+  if (!find_project_root(session.cwd())) {
     return 0; // not a git-hop project: nothing to check
   }
-  Project project = load_project(fs::current_path());
-  if (!enabled(project, name)) {
+  if (!enabled(session.project(), name)) {
     return 0;
   }
-  return name == "pre-commit" ? pre_commit(project) : pre_push(project, input);
+  return name == "pre-commit" ? pre_commit(session) : pre_push(session, input);
 }
 
 } // namespace hop::hooks

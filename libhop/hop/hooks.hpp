@@ -11,6 +11,10 @@
 #include <string>
 #include <vector>
 
+namespace hop {
+class Session;
+}
+
 namespace hop::git {
 class Repository;
 }
@@ -47,7 +51,7 @@ std::vector<std::string> uninstall(const std::filesystem::path& dir);
 
 // Run the checks of hook `name` with git's arguments and input; returns
 // the exit status for git (0 lets the commit or push go on).
-int run(const std::string& name, const std::vector<std::string>& args,
-        std::istream& input);
+int run(Session& session, const std::string& name,
+        const std::vector<std::string>& args, std::istream& input);
 
 } // namespace hop::hooks

@@ -8,9 +8,9 @@
 #include "git/repository.hpp"
 #include "hooks.hpp"
 #include "meta.hpp"
+#include "notes.hpp"
 #include "output.hpp"
 #include "project.hpp"
-#include "release.hpp"
 #include "sha256.hpp"
 #include "snapshot.hpp"
 #include "templates.hpp"
@@ -288,15 +288,14 @@ NewResult create_project(const NewOptions& o)
     if (o.devel) {
       std::string v = result.release->str();
       repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
-      release::NoteData note;
+      notes::Note note;
       note.version = *result.release;
       note.message = "git hop new " + o.package;
       note.git_hop_version = HOP_VERSION;
-      note.released_at = release::utc_now();
+      note.released_at = notes::utc_now();
       note.schema_sha256 = sha256_hex(baseline_schema);
       note.metadata_sha256 = sha256_hex(baseline_metadata);
-      repo.add_note("refs/notes/hop", result.commit,
-                    release::render_note(note));
+      repo.add_note(notes::k_ref, result.commit, notes::render(note));
     }
     if (repo.config_string("core.hooksPath")) {
       output::warning("core.hooksPath is set: git-hop's hooks were not "

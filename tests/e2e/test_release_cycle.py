@@ -257,7 +257,8 @@ class Project:
     def leftovers(self) -> list:
         """Scratch databases and test copies (templates are a cache)."""
         return [d for d in self.hop_databases()
-                if d.endswith(("__hop_apply", "__hop_test"))]
+                if d.endswith(("__hop_apply", "__hop_test", "__hop_check",
+                               "__hop_build", "__hop_old"))]
 
     def status(self) -> dict:
         return status_rows(self.hop("status", check=0).out)
@@ -1280,7 +1281,8 @@ def test_21_release_database(released):
     )
     assert rows[1:] == [("0.0.1", "First", commit, hop_version(p))]
     assert p.has_table("public.first")
-    assert p.hop_databases() == [p.name("__hop_0.0.0")]
+    # The released database became the template of its release.
+    assert p.hop_databases() == [p.name("__hop_0.0.0"), p.name("__hop_0.0.1")]
     row = p.status()
     assert row["release"] == "0.0.1"
     assert row["released"] == "0.0.1"

@@ -244,6 +244,31 @@ std::string Connection::quote_ident(std::string_view name) const
   return s;
 }
 
+std::string Connection::quote_literal(std::string_view value) const
+{
+  char* q = PQescapeLiteral(m_conn.get(), value.data(), value.size());
+  if (!q) {
+    throw Error("cannot quote a literal: " +
+                    tidy_libpq_message(PQerrorMessage(m_conn.get())),
+                "", 0);
+  }
+  std::string s = q;
+  PQfreemem(q);
+  return s;
+}
+
+bool Connection::in_transaction() const
+{
+  auto status = PQtransactionStatus(m_conn.get());
+  return status == PQTRANS_INTRANS || status == PQTRANS_INERROR ||
+         status == PQTRANS_ACTIVE;
+}
+
+int Connection::backend_pid() const
+{
+  return PQbackendPID(m_conn.get());
+}
+
 std::string Connection::dbname() const
 {
   return PQdb(m_conn.get());

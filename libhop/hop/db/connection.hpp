@@ -81,6 +81,12 @@ public:
   Result query(std::string_view sql, const Params& params = {});
 
   std::string quote_ident(std::string_view name) const;
+  std::string quote_literal(std::string_view value) const;
+
+  // Whether a transaction block is open (also when it failed).
+  bool in_transaction() const;
+  // The server process of this connection.
+  int backend_pid() const;
 
   std::string dbname() const;
   std::string user() const;

@@ -1,0 +1,447 @@
+#include "runner.hpp"
+
+#include "../db/connection.hpp"
+#include "../error.hpp"
+#include "../output.hpp"
+#include "../process.hpp"
+#include "../scratch.hpp"
+#include "../testrun.hpp"
+#include "statements.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <thread>
+
+namespace hop::deploy {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double ms_since(Clock::time_point start)
+{
+  return std::chrono::duration<double, std::milli>(Clock::now() - start)
+      .count();
+}
+
+// A statement that hit lock_timeout or a deadlock: the transaction is
+// rolled back and tried again.
+struct Retry
+{
+  std::string sqlstate;
+  std::string where;
+};
+
+bool retryable(const std::string& sqlstate)
+{
+  return sqlstate == "55P03" || sqlstate == "40P01";
+}
+
+std::string_view text_of(const patches::Script& script, const Statement& st)
+{
+  return std::string_view(script.content).substr(st.offset, st.length);
+}
+
+std::string where_of(const patches::Script& script, const Statement& st,
+                     int position)
+{
+  if (!st.located && position <= 0) {
+    return script.path;
+  }
+  size_t at = st.offset;
+  if (position > 0) {
+    at += byte_of_position(text_of(script, st), position);
+  }
+  auto [line, col] = line_column_at(script.content, at);
+  return script.path + ":" + std::to_string(line) + ":" + std::to_string(col);
+}
+
+[[noreturn]] void script_failed(const std::string& where, const db::Error& e,
+                                const Options& o)
+{
+  Error err = fatal(where + ": " + e.what());
+  for (const auto& d : e.details()) {
+    err.detail(d);
+  }
+  err.detail(o.nothing_changed);
+  for (const auto& h : e.hints()) {
+    err.hint(h);
+  }
+  throw err;
+}
+
+const Config& config_of(const Options& o)
+{
+  static const Config defaults;
+  return o.project ? o.project->config : defaults;
+}
+
+Reporter& reporter_of(const Options& o)
+{
+  return o.reporter ? *o.reporter : null_reporter();
+}
+
+// Send one statement. Lock timeouts and deadlocks become Retry; other
+// errors name the script's line.
+void exec_statement(db::Connection& conn, const patches::Script& script,
+                    const Statement& st, const Options& o, bool in_block)
+{
+  std::string_view text = text_of(script, st);
+  try {
+    conn.exec(text);
+  } catch (const db::Error& e) {
+    if (retryable(e.sqlstate())) {
+      throw Retry{e.sqlstate(), where_of(script, st, 0)};
+    }
+    script_failed(where_of(script, st, e.position()), e, o);
+  }
+  if (in_block && !conn.in_transaction()) {
+    throw fatal(script.path + ": the script ended git-hop's transaction")
+        .detail("A script runs inside the release's transaction: it must "
+                "not COMMIT, ROLLBACK or END it.")
+        .detail("What ran before the end of the transaction may be "
+                "committed; check the database.")
+        .hint("Remove the transaction control from the script; git-hop "
+              "commits the release when every script succeeded.");
+  }
+}
+
+// The delay before attempt `attempt` (2, 3...): exponential, capped,
+// with jitter so that two deployers do not retry in step.
+std::chrono::milliseconds backoff(int attempt)
+{
+  static std::mt19937 rng{std::random_device{}()};
+  double base = std::min(5000.0, 100.0 * std::pow(2.0, attempt - 2));
+  std::uniform_real_distribution<double> jitter(0.5, 1.5);
+  return std::chrono::milliseconds(static_cast<long long>(base * jitter(rng)));
+}
+
+std::string seconds(long long ms)
+{
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+[[noreturn]] void gave_up(const Retry& r, int attempts, const Options& o)
+{
+  const Config& c = config_of(o);
+  Error e = fatal(r.where + ": " +
+                  (r.sqlstate == "55P03"
+                       ? "could not get a lock within lock_timeout (" +
+                             seconds(c.deploy.lock_timeout_ms) + ")"
+                       : std::string("deadlock")) +
+                  ", " + std::to_string(attempts) + " times");
+  e.detail("Another session holds a lock on a table this script changes; "
+           "git-hop gave up rather than make the traffic queued behind it "
+           "wait.");
+  e.detail(o.nothing_changed);
+  e.hint("Find the session with: select pid, state, xact_start, query from "
+         "pg_stat_activity where pid in (select pid from pg_locks where not "
+         "granted or locktype = 'relation');");
+  e.hint("Then run the command again, or raise [deploy] lock_timeout or "
+         "lock_retries in .hop/config.");
+  throw e;
+}
+
+// Run `body` in a transaction under lock_timeout, retrying the whole
+// transaction when a statement hits it. Returns the attempts it took.
+template <typename Body>
+int transaction(db::Connection& conn, const Options& o, Body&& body)
+{
+  const Config& c = config_of(o);
+  for (int attempt = 1;; ++attempt) {
+    try {
+      db::Transaction tx(conn);
+      conn.exec("set local lock_timeout = " +
+                std::to_string(c.deploy.lock_timeout_ms));
+      body();
+      tx.commit();
+      return attempt;
+    } catch (const Retry& r) {
+      if (attempt > c.deploy.lock_retries) {
+        gave_up(r, attempt, o);
+      }
+      auto delay = backoff(attempt + 1);
+      reporter_of(o).progress(
+          r.where + ": " +
+          (r.sqlstate == "55P03" ? "lock_timeout" : std::string("deadlock")) +
+          "; the transaction is rolled back and tried again in " +
+          seconds(delay.count()) + " (" + std::to_string(attempt) + " of " +
+          std::to_string(c.deploy.lock_retries) + ")");
+      std::this_thread::sleep_for(delay);
+    }
+  }
+}
+
+// The statements of every .sql script of `release`, parsed once.
+std::vector<ParsedScript> parse_all(const patches::Release& release)
+{
+  std::vector<ParsedScript> out;
+  for (const auto& s : release.scripts) {
+    out.push_back(s.kind == patches::Kind::sql ? parse_script(s)
+                                               : ParsedScript{});
+  }
+  return out;
+}
+
+void run_python(const Step& step, const patches::Script& script,
+                const Target& target, const Options& o)
+{
+  if (!o.project) {
+    HOP_BUG("a .py script without a project");
+  }
+  ScratchDir conf("git-hop-conf");
+  process::Command cmd{{testrun::interpreter(o.project->config), script.path}};
+  cmd.cwd = step.code_root.string();
+  cmd.env_set =
+      connection_environment(*o.project, target.settings, conf.path());
+  if (step.code_root != o.project->root) {
+    const char* old = std::getenv("PYTHONPATH");
+    cmd.env_set["PYTHONPATH"] =
+        step.code_root.string() + (old && *old ? ":" + std::string(old) : "");
+  }
+  cmd.clean_git_env = true;
+  auto r = process::run(cmd);
+  if (!r.out.empty()) {
+    reporter_of(o).verbose(r.out);
+  }
+  if (!r.ok()) {
+    Error e = fatal(script.path + ": " + r.describe());
+    for (const auto& line : process::last_lines(r.err, 20)) {
+      e.detail(line);
+    }
+    e.detail(o.nothing_changed);
+    throw e;
+  }
+}
+
+// Run every statement of one transactional script, then record it (in the
+// caller's transaction).
+void run_sql_in_block(db::Connection& conn, const patches::Script& script,
+                      const ParsedScript& parsed, const Version& v,
+                      const Options& o, std::vector<ScriptRun>& runs)
+{
+  reporter_of(o).progress("+ " + script.name);
+  auto start = Clock::now();
+  for (const auto& st : parsed.statements) {
+    exec_statement(conn, script, st, o, true);
+  }
+  double ms = ms_since(start);
+  meta::record_script(conn, v, script.path, script.sha256, ms);
+  runs.push_back({script.path, ms, false});
+}
+
+void run_step_in_block(db::Connection& conn, const Step& step,
+                       const std::vector<ParsedScript>& parsed,
+                       const Options& o, StepRun& run)
+{
+  const patches::Release& rel = *step.release;
+  auto start = Clock::now();
+  run.scripts.clear();
+  for (size_t i = 0; i < rel.scripts.size(); ++i) {
+    run_sql_in_block(conn, rel.scripts[i], parsed[i], rel.version, o,
+                     run.scripts);
+  }
+  meta::record_release(conn, rel.version, rel.message, step.commit);
+  run.ms = ms_since(start);
+}
+
+// An index a killed CREATE INDEX CONCURRENTLY left: valid (built, not
+// recorded: nothing to do), invalid (dropped, to be built again) or absent.
+bool concurrent_index_done(db::Connection& conn, const std::string& index)
+{
+  auto r = conn.query("select i.indisvalid from pg_index i where "
+                      "i.indexrelid = to_regclass($1)",
+                      {index});
+  if (r.rows() == 0) {
+    return false;
+  }
+  if (r.value(0, 0) == "t") {
+    return true;
+  }
+  output::trace("deploy: dropping the invalid index " + index);
+  conn.exec("drop index concurrently if exists " + index);
+  return false;
+}
+
+// A script whose statements cannot run in a transaction block: one at a
+// time, each recorded as done, resuming after `done` of them.
+void run_outside_block(db::Connection& conn, const patches::Script& script,
+                       const ParsedScript& parsed, const Version& v, int done,
+                       const Options& o, std::vector<ScriptRun>& runs)
+{
+  const Config& c = config_of(o);
+  reporter_of(o).progress("+ " + script.name + " (outside a transaction)");
+  auto start = Clock::now();
+  conn.exec("set lock_timeout = " + std::to_string(c.deploy.lock_timeout_ms));
+  for (size_t i = static_cast<size_t>(done); i < parsed.statements.size();
+       ++i) {
+    const Statement& st = parsed.statements[i];
+    auto st_start = Clock::now();
+    bool already = st.concurrent_index &&
+                   concurrent_index_done(conn, *st.concurrent_index);
+    for (int attempt = 1; !already; ++attempt) {
+      try {
+        exec_statement(conn, script, st, o, false);
+        break;
+      } catch (const Retry& r) {
+        if (st.concurrent_index) {
+          concurrent_index_done(conn, *st.concurrent_index);
+        }
+        if (attempt > c.deploy.lock_retries) {
+          gave_up(r, attempt, o);
+        }
+        std::this_thread::sleep_for(backoff(attempt + 1));
+      }
+    }
+    meta::record_statements(conn, v, script.path, script.sha256,
+                            static_cast<int>(i + 1), ms_since(st_start));
+  }
+  conn.exec("reset lock_timeout");
+  runs.push_back({script.path, ms_since(start), done > 0});
+}
+
+const std::vector<meta::ScriptRow>* recorded_for(const Options& o,
+                                                 const Version& v)
+{
+  if (!o.resume || !o.resume->upgrade || o.resume->upgrade->release != v) {
+    return nullptr;
+  }
+  auto it = o.resume->pending_scripts.find(v);
+  return it == o.resume->pending_scripts.end() ? nullptr : &it->second;
+}
+
+// A release that cannot be one transaction, behind an in-progress row.
+void run_step_in_parts(Target& target, const Step& step,
+                       const std::vector<ParsedScript>& parsed,
+                       const Options& o, StepRun& run)
+{
+  db::Connection& conn = *target.conn;
+  const patches::Release& rel = *step.release;
+  auto start = Clock::now();
+  const auto* recorded = recorded_for(o, rel.version);
+  {
+    meta::UpgradeRow row;
+    row.release = rel.version;
+    row.target = (o.target_version ? *o.target_version : rel.version).str();
+    row.client = o.client;
+    row.backup = o.backup;
+    db::Transaction tx(conn);
+    meta::begin_upgrade(conn, row);
+    tx.commit();
+  }
+  for (size_t i = 0; i < rel.scripts.size(); ++i) {
+    const patches::Script& script = rel.scripts[i];
+    const meta::ScriptRow* rec = nullptr;
+    if (recorded) {
+      for (const auto& r : *recorded) {
+        rec = r.path == script.path ? &r : rec;
+      }
+    }
+    if (rec && rec->sha256 != script.sha256) {
+      throw fatal("release " + rel.version.str() + ": '" + script.path +
+                  "' ran here with another content")
+          .detail("sha256 recorded by the database: " + rec->sha256)
+          .detail("sha256 of the release:           " + script.sha256)
+          .detail("Nothing more was changed.");
+    }
+    int done = rec && rec->statements ? *rec->statements : 0;
+    bool complete =
+        rec && (!rec->statements ||
+                done >= static_cast<int>(parsed[i].statements.size()));
+    if (complete) {
+      run.scripts.push_back({script.path, 0, true});
+      continue;
+    }
+    if (script.kind == patches::Kind::py) {
+      reporter_of(o).progress("+ " + script.name);
+      auto py_start = Clock::now();
+      run_python(step, script, target, o);
+      double ms = ms_since(py_start);
+      transaction(conn, o, [&] {
+        meta::record_script(conn, rel.version, script.path, script.sha256, ms);
+      });
+      run.scripts.push_back({script.path, ms, false});
+    } else if (parsed[i].transactional) {
+      std::vector<ScriptRun> one;
+      run.attempts = std::max(run.attempts, transaction(conn, o, [&] {
+                                one.clear();
+                                run_sql_in_block(conn, script, parsed[i],
+                                                 rel.version, o, one);
+                              }));
+      run.scripts.insert(run.scripts.end(), one.begin(), one.end());
+    } else {
+      run_outside_block(conn, script, parsed[i], rel.version, done, o,
+                        run.scripts);
+    }
+  }
+  transaction(conn, o, [&] {
+    meta::record_release(conn, rel.version, rel.message, step.commit);
+    meta::end_upgrade(conn);
+  });
+  run.ms = ms_since(start);
+}
+
+} // namespace
+
+bool transactional(const patches::Release& release)
+{
+  for (const auto& s : release.scripts) {
+    if (s.kind != patches::Kind::sql || !parse_script(s).transactional) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<StepRun> run(Target& target, const std::vector<Step>& steps,
+                         const Options& o)
+{
+  std::vector<std::vector<ParsedScript>> parsed;
+  bool all_in_block = true;
+  for (const auto& step : steps) {
+    parsed.push_back(parse_all(*step.release));
+    for (size_t i = 0; i < step.release->scripts.size(); ++i) {
+      all_in_block = all_in_block &&
+                     step.release->scripts[i].kind == patches::Kind::sql &&
+                     parsed.back()[i].transactional;
+    }
+  }
+  std::vector<StepRun> runs(steps.size());
+  for (size_t i = 0; i < steps.size(); ++i) {
+    runs[i].version = steps[i].release->version;
+  }
+  db::Connection& conn = *target.conn;
+  if (all_in_block) {
+    int attempts = transaction(conn, o, [&] {
+      for (size_t i = 0; i < steps.size(); ++i) {
+        run_step_in_block(conn, steps[i], parsed[i], o, runs[i]);
+      }
+    });
+    for (auto& r : runs) {
+      r.attempts = attempts;
+    }
+    return runs;
+  }
+  for (size_t i = 0; i < steps.size(); ++i) {
+    bool block = true;
+    for (size_t j = 0; j < steps[i].release->scripts.size(); ++j) {
+      block = block &&
+              steps[i].release->scripts[j].kind == patches::Kind::sql &&
+              parsed[i][j].transactional;
+    }
+    if (block && !recorded_for(o, steps[i].release->version)) {
+      runs[i].attempts = transaction(conn, o, [&] {
+        run_step_in_block(conn, steps[i], parsed[i], o, runs[i]);
+      });
+    } else {
+      run_step_in_parts(target, steps[i], parsed[i], o, runs[i]);
+    }
+  }
+  return runs;
+}
+
+} // namespace hop::deploy
