@@ -5,10 +5,12 @@ int cmd_hooks(const cli::Args& args, hop::Session& session);
 int cmd_new(const cli::Args& args, hop::Session& session);
 int cmd_prepare(const cli::Args& args, hop::Session& session);
 int cmd_release(const cli::Args& args, hop::Session& session);
+int cmd_restore(const cli::Args& args, hop::Session& session);
 int cmd_status(const cli::Args& args, hop::Session& session);
 int cmd_sync_package(const cli::Args& args, hop::Session& session);
 int cmd_test(const cli::Args& args, hop::Session& session);
 int cmd_undo(const cli::Args& args, hop::Session& session);
+int cmd_upgrade(const cli::Args& args, hop::Session& session);
 
 namespace cli {
 
@@ -26,6 +28,9 @@ const std::vector<Command>& commands()
        hop::Needs::devel},
       {"release", cmd_release, "replay, test, tag and record the next release",
        hop::Needs::devel},
+      {"restore", cmd_restore,
+       "put the database back at a release (production: from a backup)",
+       hop::Needs::repository},
       {"status", cmd_status,
        "show the project, database, git and release state",
        hop::Needs::project},
@@ -36,6 +41,9 @@ const std::vector<Command>& commands()
        hop::Needs::project},
       {"undo", cmd_undo, "put the database back at the last release",
        hop::Needs::devel},
+      {"upgrade", cmd_upgrade,
+       "bring a production database to the last release, from its tags",
+       hop::Needs::repository},
   };
   return table;
 }

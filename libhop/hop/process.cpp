@@ -5,8 +5,11 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <csignal>
@@ -59,6 +62,23 @@ std::string join_argv(const std::vector<std::string>& argv)
   }
   return s;
 }
+
+// In the child, before exec: die with git-hop. A child must never outlive a
+// git-hop killed by SIGKILL: a .py script or psql still writing to a
+// database after git-hop is gone would race with the next run.
+struct DieWithParent : bp::extend::handler
+{
+  pid_t parent = getpid();
+
+  template <typename Executor>
+  void on_exec_setup(Executor&) const
+  {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) {
+      _exit(127); // the parent died before prctl
+    }
+  }
+};
 
 } // namespace
 
@@ -152,19 +172,21 @@ Result run(const Command& cmd, Capture capture)
     case Capture::both:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in<in_buffer, bp::std_out> out_f,
-                        bp::std_err > err_f, ios, ec);
+                        bp::std_err > err_f, ios, DieWithParent{}, ec);
       break;
     case Capture::stderr_only:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in<in_buffer, bp::std_err> err_f, ios, ec);
+                        bp::std_in<in_buffer, bp::std_err> err_f, ios,
+                        DieWithParent{}, ec);
       break;
     case Capture::to_stderr:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in<in_buffer, bp::std_out> stderr, ios, ec);
+                        bp::std_in<in_buffer, bp::std_out> stderr, ios,
+                        DieWithParent{}, ec);
       break;
     case Capture::none:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in < in_buffer, ios, ec);
+                        bp::std_in < in_buffer, ios, DieWithParent{}, ec);
       break;
     }
   } catch (const std::exception& e) {

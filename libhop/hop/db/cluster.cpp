@@ -97,14 +97,17 @@ std::string Cluster::old_name(const std::string& target)
   return derived_name(target, "__hop_old");
 }
 
-void Cluster::rename_away(const std::string& from, const std::string& to)
+void Cluster::rename_away(const std::string& from, const std::string& to,
+                          Sessions sessions)
 {
   // A database is renamed only without sessions: end them (as DROP ...
   // WITH (FORCE) does), and wait for them to go, a few seconds at most.
   for (int attempt = 0;; ++attempt) {
-    m_conn.query("select pg_terminate_backend(pid) from pg_stat_activity "
-                 "where datname = $1 and pid <> pg_backend_pid()",
-                 {from});
+    if (sessions == Sessions::end) {
+      m_conn.query("select pg_terminate_backend(pid) from pg_stat_activity "
+                   "where datname = $1 and pid <> pg_backend_pid()",
+                   {from});
+    }
     try {
       rename(from, to);
       return;
@@ -112,13 +115,20 @@ void Cluster::rename_away(const std::string& from, const std::string& to)
       if (e.sqlstate() != "55006" || attempt >= 50) {
         throw;
       }
+      if (sessions == Sessions::refuse) {
+        throw fatal("cannot rename database '" + from +
+                    "': other sessions are connected to it")
+            .detail(e.what())
+            .detail("Nothing was changed.");
+      }
     }
     m_conn.exec("select pg_sleep(0.1)");
   }
 }
 
 std::optional<std::string> Cluster::swap_in(const std::string& scratch,
-                                            const std::string& target)
+                                            const std::string& target,
+                                            Sessions sessions)
 {
   auto owner = m_conn.query("select pg_get_userbyid(datdba) from pg_database "
                             "where datname = $1",
@@ -129,7 +139,7 @@ std::optional<std::string> Cluster::swap_in(const std::string& scratch,
     drop(*old); // a leftover of an earlier, interrupted run
     // Sessions on the old database would stop the rename: they are ended,
     // as DROP ... WITH (FORCE) would.
-    rename_away(target, *old);
+    rename_away(target, *old, sessions);
   }
   output::trace("db: swap " + scratch + " -> " + target);
   rename(scratch, target);

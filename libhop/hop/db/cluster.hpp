@@ -32,6 +32,12 @@ struct SessionInfo
   std::string since;  // backend start, UTC
 };
 
+// What swap_in() does with sessions on the database it replaces.
+enum class Sessions {
+  end,    // terminate them (development: as DROP ... WITH (FORCE) would)
+  refuse, // fail, changing nothing (production)
+};
+
 class Cluster {
 public:
   explicit Cluster(const ConnectionSettings& settings);
@@ -53,7 +59,8 @@ public:
   // `target`). A SIGKILL at any point leaves `target` or its renamed-away
   // copy, never neither for longer than an instant: see recover_swap().
   std::optional<std::string> swap_in(const std::string& scratch,
-                                     const std::string& target);
+                                     const std::string& target,
+                                     Sessions sessions = Sessions::end);
   // After a killed swap_in(): `target` missing but its renamed-away copy
   // present: rename the copy back. Returns whether it did.
   bool recover_swap(const std::string& target);
@@ -79,7 +86,8 @@ public:
   Connection& connection() { return m_conn; }
 
 private:
-  void rename_away(const std::string& from, const std::string& to);
+  void rename_away(const std::string& from, const std::string& to,
+                   Sessions sessions);
 
   ConnectionSettings m_settings;
   Connection m_conn;

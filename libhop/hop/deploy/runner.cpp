@@ -5,6 +5,7 @@
 #include "../output.hpp"
 #include "../process.hpp"
 #include "../scratch.hpp"
+#include "../templates.hpp"
 #include "../testrun.hpp"
 #include "statements.hpp"
 
@@ -187,14 +188,21 @@ std::vector<ParsedScript> parse_all(const patches::Release& release)
   return out;
 }
 
-void run_python(const Step& step, const patches::Script& script,
-                const Target& target, const Options& o)
+// Run a .py script through the bootstrap templates/deploy/run_script.py:
+// its work on the target through psycopg2 (half_orm's included) and its
+// record commit together. Returns whether the bootstrap recorded it (a
+// script that never connected is recorded by the caller).
+bool run_python(db::Connection& conn, const Step& step,
+                const patches::Script& script, const Target& target,
+                const Options& o)
 {
   if (!o.project) {
     HOP_BUG("a .py script without a project");
   }
+  const Version& v = step.release->version;
   ScratchDir conf("git-hop-conf");
-  process::Command cmd{{testrun::interpreter(o.project->config), script.path}};
+  process::Command cmd{{testrun::interpreter(o.project->config), "-c",
+                        read_template("deploy/run_script.py"), script.path}};
   cmd.cwd = step.code_root.string();
   cmd.env_set =
       connection_environment(*o.project, target.settings, conf.path());
@@ -203,6 +211,9 @@ void run_python(const Step& step, const patches::Script& script,
     cmd.env_set["PYTHONPATH"] =
         step.code_root.string() + (old && *old ? ":" + std::string(old) : "");
   }
+  cmd.env_set["GIT_HOP_RECORD"] =
+      std::to_string(v.major) + "\t" + std::to_string(v.minor) + "\t" +
+      std::to_string(v.patch) + "\t" + script.path + "\t" + script.sha256;
   cmd.clean_git_env = true;
   auto r = process::run(cmd);
   if (!r.out.empty()) {
@@ -216,6 +227,11 @@ void run_python(const Step& step, const patches::Script& script,
     e.detail(o.nothing_changed);
     throw e;
   }
+  return conn.query("select 1 from half_orm_meta.hop_script where major = $1 "
+                    "and minor = $2 and patch = $3 and path = $4",
+                    {std::to_string(v.major), std::to_string(v.minor),
+                     std::to_string(v.patch), script.path})
+             .rows() > 0;
 }
 
 // Run every statement of one transactional script, then record it (in the
@@ -359,11 +375,14 @@ void run_step_in_parts(Target& target, const Step& step,
     if (script.kind == patches::Kind::py) {
       reporter_of(o).progress("+ " + script.name);
       auto py_start = Clock::now();
-      run_python(step, script, target, o);
+      bool recorded_by_script = run_python(conn, step, script, target, o);
       double ms = ms_since(py_start);
-      transaction(conn, o, [&] {
-        meta::record_script(conn, rel.version, script.path, script.sha256, ms);
-      });
+      if (!recorded_by_script) {
+        transaction(conn, o, [&] {
+          meta::record_script(conn, rel.version, script.path, script.sha256,
+                              ms);
+        });
+      }
       run.scripts.push_back({script.path, ms, false});
     } else if (parsed[i].transactional) {
       std::vector<ScriptRun> one;

@@ -1,0 +1,113 @@
+#include "cli.hpp"
+
+#include <hop/build_info.hpp>
+#include <hop/deploy/upgrade.hpp>
+#include <hop/output.hpp>
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+const char* const k_usage =
+    "usage: git hop upgrade [--to <X.Y.Z>] [--dry-run] [--format=text|json]\n"
+    "                       [--lock-wait <seconds>] [--init] [--allow-drift]";
+
+std::string ms_text(double ms)
+{
+  char buf[32];
+  if (ms < 1000) {
+    std::snprintf(buf, sizeof buf, "%.0f ms", ms);
+  } else {
+    std::snprintf(buf, sizeof buf, "%.1f s", ms / 1000);
+  }
+  return buf;
+}
+
+} // namespace
+
+int cmd_upgrade(const cli::Args& args, hop::Session& session)
+{
+  namespace po = cli::po;
+  po::options_description options("Options");
+  options.add_options()("to", po::value<std::string>()->value_name("<X.Y.Z>"),
+                        "stop at this release (default: the last one)")(
+      "dry-run", "print the plan (releases, scripts, SQL) and change nothing")(
+      "format",
+      po::value<std::string>()->default_value("text")->value_name("<format>"),
+      "text or json")("lock-wait",
+                      po::value<long long>()->value_name("<seconds>"),
+                      "wait at most this long for another git-hop (default "
+                      "[deploy] lock_wait, 60)")(
+      "init", "start tracking a database without half_orm_meta")(
+      "allow-drift", "upgrade a database whose schema differs from its "
+                     "release's baseline");
+  auto vm = cli::parse(args, options, {}, k_usage);
+  hop::deploy::UpgradeOptions o;
+  if (vm.count("to")) {
+    std::string to = vm["to"].as<std::string>();
+    o.to = hop::Version::parse(to);
+    if (!o.to) {
+      cli::usage_error("invalid --to '" + to + "': expected X.Y.Z", k_usage);
+    }
+  }
+  std::string format = vm["format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    cli::usage_error("invalid --format '" + format + "': expected text or json",
+                     k_usage);
+  }
+  if (vm.count("lock-wait")) {
+    long long s = vm["lock-wait"].as<long long>();
+    if (s < 0) {
+      cli::usage_error("invalid --lock-wait: a number of seconds >= 0",
+                       k_usage);
+    }
+    o.lock_wait_ms = s * 1000;
+  }
+  o.dry_run = vm.count("dry-run") != 0;
+  o.init = vm.count("init") != 0;
+  o.allow_drift = vm.count("allow-drift") != 0;
+
+  auto r = hop::deploy::upgrade(session, o);
+  for (const auto& w : r.plan.warnings) {
+    hop::output::warning(w);
+  }
+  for (const auto& d : r.plan.drift) {
+    hop::output::warning("drift: " + d);
+  }
+  if (format == "json") {
+    std::cout << (o.dry_run ? hop::deploy::render_plan_json(r.plan, HOP_VERSION)
+                            : hop::deploy::render_result_json(r, HOP_VERSION));
+    return 0;
+  }
+  if (o.dry_run) {
+    std::cout << hop::deploy::render_plan_text(r.plan);
+    return 0;
+  }
+  const auto& p = r.plan;
+  if (r.already) {
+    hop::output::out("Database '" + p.database + "' is at " +
+                     (p.from ? p.from->str() : std::string("?")) +
+                     ": nothing to upgrade");
+    return 0;
+  }
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    const auto& run = r.runs[i];
+    std::string line = run.version.str() + "  " + ms_text(run.ms);
+    if (i < p.releases.size() && !p.releases[i].message.empty()) {
+      line += "  " + p.releases[i].message;
+    }
+    if (run.attempts > 1) {
+      line += "  (" + std::to_string(run.attempts) + " attempts)";
+    }
+    hop::output::out(line);
+  }
+  hop::output::out(
+      "Upgraded '" + p.database + "' from " +
+      (p.from ? p.from->str() : std::string("an untracked database")) + " to " +
+      (p.to ? p.to->str() : std::string("?")) + ": " +
+      std::to_string(r.runs.size()) +
+      (r.runs.size() == 1 ? " release" : " releases") + " in " + ms_text(r.ms) +
+      (r.backup ? "; backup: " + r.backup->path.string() : std::string()));
+  return 0;
+}
