@@ -35,7 +35,18 @@ int cmd_hooks(const cli::Args& args, hop::Session& session)
     }
     cli::Args rest(args.begin() + 2, args.end());
     try {
-      return hop::hooks::run(session, args[1], rest, std::cin);
+      hop::hooks::Report report =
+          hop::hooks::run(session, args[1], rest, std::cin);
+      for (const auto& w : report.warnings) {
+        hop::output::warning(w);
+      }
+      for (const auto& e : report.problems) {
+        hop::output::render(e);
+      }
+      for (const auto& h : report.hints) {
+        hop::output::hint(h);
+      }
+      return report.status;
     } catch (const hop::Error& e) {
       if (e.exit_code() == hop::k_exit_usage) {
         throw;

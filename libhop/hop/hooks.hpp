@@ -2,13 +2,20 @@
 // they run (design §7). The hook scripts are a few lines of sh that exec
 // 'git hop hooks run <name>'; a hook the user had is kept as
 // <name>.pre-hop and run first.
+//
+//   hooks/files.cpp       installing, removing and inspecting the scripts
+//   hooks/pre_commit.cpp  the pre-commit check
+//   hooks/pre_push.cpp    the pre-push check, and git's pre-push input
+//   hooks.cpp             run(): which check, for which hook
 #pragma once
 
+#include "error.hpp"
 #include "project.hpp"
 
 #include <filesystem>
 #include <istream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hop {
@@ -49,9 +56,34 @@ std::vector<std::string> install(const std::filesystem::path& dir, bool force);
 // Remove git-hop's hooks from `dir` and put back the chained ones.
 std::vector<std::string> uninstall(const std::filesystem::path& dir);
 
-// Run the checks of hook `name` with git's arguments and input; returns
-// the exit status for git (0 lets the commit or push go on).
-int run(Session& session, const std::string& name,
-        const std::vector<std::string>& args, std::istream& input);
+// What a check found, for the CLI to render: the exit status for git (0
+// lets the commit or push go on), each problem as an error with its
+// details and hints, warnings, and hints for the whole run.
+struct Report
+{
+  int status = 0;
+  std::vector<Error> problems;
+  std::vector<std::string> warnings;
+  std::vector<std::string> hints;
+};
+
+// Run the checks of hook `name` with git's arguments and input.
+Report run(Session& session, const std::string& name,
+           const std::vector<std::string>& args, std::istream& input);
+
+// One line of git's pre-push input: "<local ref> <local sha> <remote ref>
+// <remote sha>".
+struct PushedRef
+{
+  std::string local_ref;
+  std::string local_sha;
+  std::string remote_ref;
+  std::string remote_sha;
+  bool deletion = false; // the local sha is all zeros
+};
+
+// Parse git's pre-push input (githooks(5)); blank lines are skipped, a
+// malformed line is a fatal error naming it.
+std::vector<PushedRef> parse_pre_push(std::string_view input);
 
 } // namespace hop::hooks

@@ -214,8 +214,12 @@ struct Built
   std::vector<ScriptRun> scripts;
 };
 
+constexpr const char* k_nothing_changed =
+    "Nothing was changed: the database is as it was before.";
+
 Built build_scratch(Context& ctx, const patches::Release* rel,
-                    const std::string& suffix)
+                    const std::string& suffix,
+                    const std::string& nothing_changed = k_nothing_changed)
 {
   Session& s = ctx.session;
   db::Cluster& cluster = s.cluster();
@@ -233,6 +237,7 @@ Built build_scratch(Context& ctx, const patches::Release* rel,
     deploy::Options o;
     o.project = &s.project();
     o.reporter = &s.report();
+    o.nothing_changed = nothing_changed;
     auto runs =
         deploy::run(t, {deploy::Step{rel, std::nullopt, s.project().root}}, o);
     built.scripts = std::move(runs.front().scripts);
@@ -317,11 +322,11 @@ void check_remote(const Context& ctx, const std::string& tag)
 } // namespace
 
 Check build_check(Session& s, const patches::Release* rel,
-                  const std::string& suffix)
+                  const std::string& suffix, const std::string& nothing_changed)
 {
   Context ctx = open_context(s, "hooks run");
   deploy::Lock lock = take_lock(ctx, "hooks run");
-  Built built = build_scratch(ctx, rel, suffix);
+  Built built = build_scratch(ctx, rel, suffix, nothing_changed);
   built.conn.reset();
   return Check{std::move(built.database), std::move(built.scripts)};
 }

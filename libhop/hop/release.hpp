@@ -105,8 +105,10 @@ struct Check
   std::vector<ScriptRun> scripts;
 };
 // Build it under the name <db> + `suffix` (the failing script's error is
-// thrown; nothing is left).
+// thrown, ending with the detail line `nothing_changed` when not empty;
+// nothing is left).
 Check build_check(Session& session, const patches::Release* rel,
-                  const std::string& suffix);
+                  const std::string& suffix,
+                  const std::string& nothing_changed);
 
 } // namespace hop::release

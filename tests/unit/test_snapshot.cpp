@@ -17,3 +17,42 @@ TEST_CASE("hop::snapshot file names", "[snapshot]")
   CHECK(hop::snapshot::schema_file("1.2.3") == "model/schema-1.2.3.sql");
   CHECK(hop::snapshot::metadata_file("1.2.3") == "model/metadata-1.2.3.sql");
 }
+
+TEST_CASE("hop::snapshot::compare_schemas", "[snapshot]")
+{
+  const std::string base = "--\n-- Name: post; Type: TABLE; Schema: public; "
+                           "Owner: -\n--\n\nCREATE TABLE public.post (\n"
+                           "    id integer\n);\n\n"
+                           "--\n-- Name: hop_release; Type: TABLE; Schema: "
+                           "half_orm_meta; Owner: -\n--\n\nCREATE TABLE "
+                           "half_orm_meta.hop_release (x int);\n";
+  SECTION("equal dumps")
+  {
+    CHECK(hop::snapshot::compare_schemas(base, base, "a", "b").empty());
+  }
+  SECTION("git-hop's own schema is not compared")
+  {
+    std::string other = base;
+    other.replace(other.find("(x int)"), 7, "(y int)");
+    CHECK(hop::snapshot::compare_schemas(base, other, "a", "b").empty());
+  }
+  SECTION("a changed, an added and a missing object")
+  {
+    std::string other = "--\n-- Name: post; Type: TABLE; Schema: public; "
+                        "Owner: -\n--\n\nCREATE TABLE public.post (\n"
+                        "    id bigint\n);\n\n"
+                        "--\n-- Name: post_id; Type: INDEX; Schema: public; "
+                        "Owner: -\n--\n\nCREATE INDEX post_id ON public.post "
+                        "(id);\n";
+    auto diff =
+        hop::snapshot::compare_schemas(base, other, "expected", "the database");
+    REQUIRE(diff.size() == 2);
+    CHECK(diff[0] == "table public.post: differs from expected");
+    CHECK(diff[1] == "index public.post_id: only in the database");
+    auto back =
+        hop::snapshot::compare_schemas(other, base, "expected", "the database");
+    CHECK(back == std::vector<std::string>{
+                      "table public.post: differs from expected",
+                      "index public.post_id: missing from the database"});
+  }
+}

@@ -83,7 +83,12 @@ History read_history(const git::Repository& repo)
     r.version = *v;
     r.tag_object = info->object;
     r.commit = info->commit;
-    r.note = notes::parse(*text, "the note of " + name);
+    try {
+      r.note = notes::parse(*text, "the note of " + name);
+    } catch (const Error& e) {
+      h.stray.push_back({name, e.what(), info->commit});
+      continue;
+    }
     if (r.note.version != *v) {
       h.stray.push_back(
           {name, "its note is for " + r.note.version.str() + ", not " + name,

@@ -66,7 +66,9 @@ std::string where_of(const patches::Script& script, const Statement& st,
   for (const auto& d : e.details()) {
     err.detail(d);
   }
-  err.detail(o.nothing_changed);
+  if (!o.nothing_changed.empty()) {
+    err.detail(o.nothing_changed);
+  }
   for (const auto& h : e.hints()) {
     err.hint(h);
   }
@@ -138,7 +140,9 @@ std::string seconds(long long ms)
   e.detail("Another session holds a lock on a table this script changes; "
            "git-hop gave up rather than make the traffic queued behind it "
            "wait.");
-  e.detail(o.nothing_changed);
+  if (!o.nothing_changed.empty()) {
+    e.detail(o.nothing_changed);
+  }
   e.hint("Find the session with: select pid, state, xact_start, query from "
          "pg_stat_activity where pid in (select pid from pg_locks where not "
          "granted or locktype = 'relation');");
@@ -224,7 +228,9 @@ bool run_python(db::Connection& conn, const Step& step,
     for (const auto& line : process::last_lines(r.err, 20)) {
       e.detail(line);
     }
-    e.detail(o.nothing_changed);
+    if (!o.nothing_changed.empty()) {
+      e.detail(o.nothing_changed);
+    }
     throw e;
   }
   return conn.query("select 1 from half_orm_meta.hop_script where major = $1 "
