@@ -1,0 +1,383 @@
+#include "script.hpp"
+
+#include "../error.hpp"
+#include "classify.hpp"
+#include "pgq.hpp"
+#include "split.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <functional>
+#include <unordered_set>
+
+namespace hop::sql {
+
+std::string_view level_name(LockLevel level)
+{
+  switch (level) {
+  case LockLevel::access_share:
+    return "ACCESS SHARE";
+  case LockLevel::row_share:
+    return "ROW SHARE";
+  case LockLevel::row_exclusive:
+    return "ROW EXCLUSIVE";
+  case LockLevel::share_update_exclusive:
+    return "SHARE UPDATE EXCLUSIVE";
+  case LockLevel::share:
+    return "SHARE";
+  case LockLevel::share_row_exclusive:
+    return "SHARE ROW EXCLUSIVE";
+  case LockLevel::exclusive:
+    return "EXCLUSIVE";
+  case LockLevel::access_exclusive:
+    return "ACCESS EXCLUSIVE";
+  }
+  return "?";
+}
+
+std::string Name::text() const
+{
+  return schema.empty() ? name : schema + "." + name;
+}
+
+std::string Name::quoted() const
+{
+  auto quote = [](std::string_view part) {
+    std::string q = "\"";
+    for (char c : part) {
+      q += c;
+      if (c == '"') {
+        q += '"';
+      }
+    }
+    return q + "\"";
+  };
+  return schema.empty() ? quote(name) : quote(schema) + "." + quote(name);
+}
+
+std::string Lock::relation_text() const
+{
+  if (all_tables) {
+    return relation.schema.empty() ? "*" : relation.schema + ".*";
+  }
+  return relation.text();
+}
+
+bool Kind::operator==(const Kind& other) const
+{
+  bool same_index = concurrent_index && other.concurrent_index
+                        ? *concurrent_index == *other.concurrent_index
+                        : !concurrent_index && !other.concurrent_index;
+  return tag == other.tag && transactional == other.transactional &&
+         non_transactional == other.non_transactional &&
+         enum_add_value == other.enum_add_value && same_index &&
+         locks == other.locks;
+}
+
+bool Script::has_non_transactional() const
+{
+  return first_non_transactional() != nullptr;
+}
+
+bool Script::all_non_transactional() const
+{
+  return !statements.empty() &&
+         std::none_of(statements.begin(), statements.end(),
+                      [](const Statement& s) { return s.transactional(); });
+}
+
+const Statement* Script::first_non_transactional() const
+{
+  for (const auto& s : statements) {
+    if (!s.transactional()) {
+      return &s;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+
+constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+
+size_t skip_bom(std::string_view text)
+{
+  return text.starts_with(k_bom) ? k_bom.size() : 0;
+}
+
+// Line and column of increasing offsets, in one pass over the text.
+class Cursor {
+public:
+  Cursor(std::string_view text, size_t start) : m_text(text), m_offset(start) {}
+
+  Position at(size_t offset)
+  {
+    offset = std::min(offset, m_text.size());
+    for (; m_offset < offset; ++m_offset) {
+      auto c = static_cast<unsigned char>(m_text[m_offset]);
+      if (c == '\n') {
+        ++m_pos.line;
+        m_pos.column = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++m_pos.column;
+      }
+    }
+    return m_pos;
+  }
+
+private:
+  std::string_view m_text;
+  size_t m_offset;
+  Position m_pos{1, 1};
+};
+
+size_t hash_combine(size_t seed, size_t v)
+{
+  return seed ^ (v + 0x9e3779b97f4a7c15ULL + (seed << 6) + (seed >> 2));
+}
+
+struct KindHash
+{
+  size_t operator()(const Kind* k) const
+  {
+    std::hash<std::string_view> h;
+    size_t seed = h(k->tag);
+    seed = hash_combine(seed, k->transactional);
+    seed = hash_combine(seed, k->enum_add_value);
+    if (k->concurrent_index) {
+      seed = hash_combine(seed, h(k->concurrent_index->name));
+    }
+    for (const auto& l : k->locks) {
+      seed = hash_combine(seed, h(l.relation.schema));
+      seed = hash_combine(seed, h(l.relation.name));
+      seed = hash_combine(seed, static_cast<size_t>(l.level));
+      seed = hash_combine(seed, h(l.reason));
+    }
+    return seed;
+  }
+};
+
+struct KindEq
+{
+  bool operator()(const Kind* a, const Kind* b) const { return *a == *b; }
+};
+
+std::string meta_command_name(std::string_view text, size_t at)
+{
+  size_t end = at + 1;
+  while (end < text.size() && end - at < 40 &&
+         std::strchr(" \t\r\n\f\v;", text[end]) == nullptr) {
+    ++end;
+  }
+  return std::string(text.substr(at, end - at));
+}
+
+} // namespace
+
+class Builder {
+public:
+  Builder(std::string_view text, const std::string& path,
+          const Options& options)
+      : m_text(text)
+      , m_path(path)
+      , m_options(options)
+      , m_start(skip_bom(text))
+      , m_cursor(text, m_start)
+  {
+  }
+
+  Script run();
+
+private:
+  [[noreturn]] void fail(size_t offset, const std::string& message,
+                         const std::vector<std::string>& details = {},
+                         const std::vector<std::string>& hints = {});
+  [[noreturn]] void syntax_error(size_t offset, const pgq::Failure& f);
+  void cut(const detail::Cut& c);
+  void add(size_t begin, size_t end, const PgQuery__Node* stmt);
+  void check_mixing() const;
+  std::string where(size_t offset);
+
+  std::string_view m_text;
+  const std::string& m_path;
+  const Options& m_options;
+  size_t m_start;
+  Cursor m_cursor;
+  std::string m_buf;
+  Script m_script;
+  std::unordered_set<const Kind*, KindHash, KindEq> m_kinds;
+};
+
+std::string Builder::where(size_t offset)
+{
+  Position p = position_of(m_text, offset);
+  return m_path + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
+void Builder::fail(size_t offset, const std::string& message,
+                   const std::vector<std::string>& details,
+                   const std::vector<std::string>& hints)
+{
+  Error e = fatal(where(offset) + ": " + message);
+  for (const auto& d : details) {
+    e.detail(d);
+  }
+  for (const auto& h : hints) {
+    e.hint(h);
+  }
+  throw e;
+}
+
+void Builder::syntax_error(size_t offset, const pgq::Failure& f)
+{
+  std::vector<std::string> details;
+  if (f.from_scanner) {
+    details.emplace_back("SQLSTATE: 42601");
+  }
+  fail(offset, f.message, details);
+}
+
+Script Builder::run()
+{
+  std::string_view body = m_text.substr(m_start);
+  if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
+    fail(m_start +
+             static_cast<size_t>(static_cast<const char*>(nul) - body.data()),
+         "the script contains a NUL byte",
+         {"PostgreSQL cannot take a NUL byte in a statement."});
+  }
+  // At least 2 bytes a statement ("x;"): reserve address space, which the
+  // system backs with memory only where written.
+  m_script.statements.reserve(std::min<size_t>(body.size() / 32 + 16, 1 << 26));
+  detail::Splitter splitter(m_text, m_start);
+  try {
+    while (auto c = splitter.next()) {
+      cut(*c);
+    }
+  } catch (const detail::LexError& e) {
+    pgq::Failure f{e.message, 0, true};
+    syntax_error(e.offset, f);
+  }
+  if (!m_options.allow_mixed) {
+    check_mixing();
+  }
+  return std::move(m_script);
+}
+
+void Builder::cut(const detail::Cut& c)
+{
+  if (c.backslash) {
+    detail::Refusal r =
+        detail::meta_command(meta_command_name(m_text, *c.backslash));
+    fail(*c.backslash, r.message, r.details, r.hints);
+  }
+  // With its ';', so that an error at the end reads as the server's.
+  size_t stop = c.has_semicolon ? c.stop : c.end;
+  m_buf.assign(m_text.substr(c.begin, stop - c.begin));
+  pgq::Failure failure;
+  pgq::Tree tree = pgq::parse(m_buf.c_str(), &failure);
+  if (!tree) {
+    syntax_error(c.begin + detail::byte_at_char(m_buf, failure.position),
+                 failure);
+  }
+  if (tree->n_stmts == 1) {
+    add(c.begin, c.end, tree->stmts[0]->stmt);
+    return;
+  }
+  // psql's rule joined statements the parser tells apart (a function
+  // named "begin"...): place each by its tokens.
+  pgq::Tokens tokens = pgq::scan(m_buf.c_str(), &failure);
+  if (!tokens) {
+    HOP_BUG("a statement that parses does not scan: " + failure.message);
+  }
+  for (size_t i = 0; i < tree->n_stmts; ++i) {
+    const PgQuery__RawStmt& raw = *tree->stmts[i];
+    auto from = static_cast<size_t>(raw.stmt_location);
+    size_t to = raw.stmt_len == 0 ? m_buf.size()
+                                  : from + static_cast<size_t>(raw.stmt_len);
+    std::optional<size_t> first;
+    size_t last = 0;
+    for (size_t k = 0; k < tokens->n_tokens; ++k) {
+      const PgQuery__ScanToken& t = *tokens->tokens[k];
+      auto start = static_cast<size_t>(t.start);
+      if (start < from || start >= to ||
+          t.token == PG_QUERY__TOKEN__SQL_COMMENT ||
+          t.token == PG_QUERY__TOKEN__C_COMMENT ||
+          t.token == PG_QUERY__TOKEN__ASCII_59) {
+        continue;
+      }
+      if (!first) {
+        first = start;
+      }
+      last = static_cast<size_t>(t.end);
+    }
+    if (first) {
+      add(c.begin + *first, c.begin + last, raw.stmt);
+    }
+  }
+}
+
+void Builder::add(size_t begin, size_t end, const PgQuery__Node* stmt)
+{
+  if (!stmt) {
+    HOP_BUG("a statement without a tree");
+  }
+  Kind kind;
+  try {
+    kind = detail::classify(*stmt);
+  } catch (const detail::Refusal& r) {
+    fail(begin, r.message, r.details, r.hints);
+  }
+  const Kind* shared = nullptr;
+  if (auto it = m_kinds.find(&kind); it != m_kinds.end()) {
+    shared = *it;
+  } else {
+    m_script.m_kinds.push_back(std::make_unique<Kind>(std::move(kind)));
+    shared = m_script.m_kinds.back().get();
+    m_kinds.insert(shared);
+  }
+  Position p = m_cursor.at(begin);
+  m_script.statements.push_back({begin, end - begin, p.line, p.column, shared});
+}
+
+void Builder::check_mixing() const
+{
+  const auto& st = m_script.statements;
+  auto no = std::find_if(st.begin(), st.end(),
+                         [](const Statement& s) { return !s.transactional(); });
+  auto yes = std::find_if(st.begin(), st.end(),
+                          [](const Statement& s) { return s.transactional(); });
+  if (no == st.end() || yes == st.end()) {
+    return;
+  }
+  throw fatal(m_path + ": mixes statements that cannot run inside a "
+                       "transaction block with statements that can")
+      .detail("line " + std::to_string(no->line) + ": " +
+              std::string(no->kind->non_transactional))
+      .detail("line " + std::to_string(yes->line) + ": " +
+              std::string(yes->tag()) +
+              " runs inside the release's transaction")
+      .hint("Move the statements that cannot run inside a transaction "
+            "block to a script of their own: git-hop runs such a script "
+            "outside any transaction, one statement at a time.");
+}
+
+Script parse(std::string_view text, const std::string& path,
+             const Options& options)
+{
+  return Builder(text, path, options).run();
+}
+
+Position position_of(std::string_view text, size_t offset)
+{
+  return Cursor(text, skip_bom(text)).at(offset);
+}
+
+Position position_in(std::string_view text, const Statement& s, int position)
+{
+  std::string_view body = s.text(text);
+  size_t at = detail::byte_at_char(body, position);
+  return position_of(text, s.offset + at);
+}
+
+} // namespace hop::sql
