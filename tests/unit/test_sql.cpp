@@ -790,6 +790,64 @@ TEST_CASE("hop::sql::parse handles scripts larger than its window", "[sql]")
                                           ":8: unterminated quoted string"));
 }
 
+TEST_CASE("hop::sql::parse reads BEGIN ATOMIC bodies across windows", "[sql]")
+{
+  // Bodies of many statements at every offset: some straddle the end of
+  // a window (the scanner split cuts inside them; the parser says which
+  // statement is whole).
+  std::string sql;
+  size_t functions = 0;
+  for (int i = 0; sql.size() < 400 * 1024; ++i) {
+    sql += "create function f" + std::to_string(i) +
+           "() returns int language sql\nbegin atomic\n";
+    for (int k = 0; k < 30 + i % 7; ++k) {
+      sql += "  select case when " + std::to_string(k) +
+             " > 0 then 1 else 0 end;\n";
+    }
+    sql += "end;\ninsert into t values (" + std::to_string(i) + ");\n";
+    ++functions;
+  }
+  auto script = parse(sql);
+  REQUIRE(script.statements.size() == 2 * functions);
+  for (size_t i = 0; i < script.statements.size(); ++i) {
+    const auto& s = script.statements[i];
+    CHECK(s.tag() == (i % 2 == 0 ? "CREATE FUNCTION" : "INSERT"));
+    if (i % 2 == 0) {
+      CHECK(s.text(sql).ends_with("end;\nend"));
+    }
+  }
+}
+
+TEST_CASE("hop::sql::parse reports the first problem of a large script",
+          "[sql]")
+{
+  std::string head;
+  int lines = 0;
+  while (head.size() < 200 * 1024) {
+    head += "insert into t values (1, 'x');\n";
+    ++lines;
+  }
+  std::string at = "s.sql:" + std::to_string(lines + 1) + ":";
+  // A stray ')' hides every later ';' from the scanner split.
+  hop::Error paren = error_of(head + "select 1);\n" + head);
+  CHECK(std::string(paren.what()) == at + "9: syntax error at or near \")\"");
+  // COPY ... FROM STDIN before its data: the COPY is the problem.
+  hop::Error copy =
+      error_of(head + "copy t from stdin;\n1\tit's; not SQL\n\\.\n" + head);
+  CHECK(std::string(copy.what()) ==
+        at + "1: COPY ... FROM STDIN is not supported");
+  hop::Error meta = error_of(head + "\\set x 'y\n" + head);
+  CHECK(std::string(meta.what()) ==
+        at + "1: psql meta-command \\set is not supported");
+  // A body that never ends takes the rest of the script, as for the server.
+  hop::Error broken = error_of(head +
+                               "create function f() returns int "
+                               "language sql begin atomic select 1;\n" +
+                               head);
+  CHECK(std::string(broken.what()) == "s.sql:" + std::to_string(2 * lines + 2) +
+                                          ":1: syntax error at end of input");
+}
+
 TEST_CASE("hop::sql::level_name and Lock::relation_text", "[sql]")
 {
   CHECK(hop::sql::level_name(LockLevel::access_share) == "ACCESS SHARE");

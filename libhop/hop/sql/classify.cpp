@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <tuple>
 
 namespace hop::sql {
@@ -9,6 +10,7 @@ namespace hop::sql {
 namespace {
 
 using L = LockLevel;
+using detail::Value;
 
 // The lock rules, one row each, in the order of enum R below. Sources are
 // pages of the PostgreSQL 15 manual (the SQL command reference pages and
@@ -340,42 +342,129 @@ constexpr std::string_view alter_database_tablespace =
     "ALTER DATABASE ... SET TABLESPACE cannot run inside a transaction block";
 } // namespace why
 
-std::string_view str(const char* s)
+// The command tags of the statements whose tag depends on an object type.
+struct Words
 {
-  return s ? std::string_view(s) : std::string_view();
-}
+  std::string_view type;
+  std::string_view drop;
+  std::string_view alter;
+};
+constexpr Words k_words[] = {
+    {"OBJECT_ACCESS_METHOD", "DROP ACCESS METHOD", "ALTER ACCESS METHOD"},
+    {"OBJECT_AGGREGATE", "DROP AGGREGATE", "ALTER AGGREGATE"},
+    {"OBJECT_CAST", "DROP CAST", "ALTER CAST"},
+    {"OBJECT_COLLATION", "DROP COLLATION", "ALTER COLLATION"},
+    {"OBJECT_CONVERSION", "DROP CONVERSION", "ALTER CONVERSION"},
+    {"OBJECT_DATABASE", "DROP DATABASE", "ALTER DATABASE"},
+    {"OBJECT_DOMAIN", "DROP DOMAIN", "ALTER DOMAIN"},
+    {"OBJECT_DOMCONSTRAINT", "ALTER DOMAIN", "ALTER DOMAIN"},
+    {"OBJECT_EVENT_TRIGGER", "DROP EVENT TRIGGER", "ALTER EVENT TRIGGER"},
+    {"OBJECT_EXTENSION", "DROP EXTENSION", "ALTER EXTENSION"},
+    {"OBJECT_FDW", "DROP FOREIGN DATA WRAPPER", "ALTER FOREIGN DATA WRAPPER"},
+    {"OBJECT_FOREIGN_SERVER", "DROP SERVER", "ALTER SERVER"},
+    {"OBJECT_FOREIGN_TABLE", "DROP FOREIGN TABLE", "ALTER FOREIGN TABLE"},
+    {"OBJECT_FUNCTION", "DROP FUNCTION", "ALTER FUNCTION"},
+    {"OBJECT_INDEX", "DROP INDEX", "ALTER INDEX"},
+    {"OBJECT_LANGUAGE", "DROP LANGUAGE", "ALTER LANGUAGE"},
+    {"OBJECT_LARGEOBJECT", "DROP LARGE OBJECT", "ALTER LARGE OBJECT"},
+    {"OBJECT_MATVIEW", "DROP MATERIALIZED VIEW", "ALTER MATERIALIZED VIEW"},
+    {"OBJECT_OPCLASS", "DROP OPERATOR CLASS", "ALTER OPERATOR CLASS"},
+    {"OBJECT_OPERATOR", "DROP OPERATOR", "ALTER OPERATOR"},
+    {"OBJECT_OPFAMILY", "DROP OPERATOR FAMILY", "ALTER OPERATOR FAMILY"},
+    {"OBJECT_POLICY", "DROP POLICY", "ALTER POLICY"},
+    {"OBJECT_PROCEDURE", "DROP PROCEDURE", "ALTER PROCEDURE"},
+    {"OBJECT_PUBLICATION", "DROP PUBLICATION", "ALTER PUBLICATION"},
+    {"OBJECT_ROLE", "DROP ROLE", "ALTER ROLE"},
+    {"OBJECT_ROUTINE", "DROP ROUTINE", "ALTER ROUTINE"},
+    {"OBJECT_RULE", "DROP RULE", "ALTER RULE"},
+    {"OBJECT_SCHEMA", "DROP SCHEMA", "ALTER SCHEMA"},
+    {"OBJECT_SEQUENCE", "DROP SEQUENCE", "ALTER SEQUENCE"},
+    {"OBJECT_SUBSCRIPTION", "DROP SUBSCRIPTION", "ALTER SUBSCRIPTION"},
+    {"OBJECT_STATISTIC_EXT", "DROP STATISTICS", "ALTER STATISTICS"},
+    {"OBJECT_TABLE", "DROP TABLE", "ALTER TABLE"},
+    {"OBJECT_TABLESPACE", "DROP TABLESPACE", "ALTER TABLESPACE"},
+    {"OBJECT_TRANSFORM", "DROP TRANSFORM", "ALTER TRANSFORM"},
+    {"OBJECT_TRIGGER", "DROP TRIGGER", "ALTER TRIGGER"},
+    {"OBJECT_TSCONFIGURATION", "DROP TEXT SEARCH CONFIGURATION",
+     "ALTER TEXT SEARCH CONFIGURATION"},
+    {"OBJECT_TSDICTIONARY", "DROP TEXT SEARCH DICTIONARY",
+     "ALTER TEXT SEARCH DICTIONARY"},
+    {"OBJECT_TSPARSER", "DROP TEXT SEARCH PARSER", "ALTER TEXT SEARCH PARSER"},
+    {"OBJECT_TSTEMPLATE", "DROP TEXT SEARCH TEMPLATE",
+     "ALTER TEXT SEARCH TEMPLATE"},
+    {"OBJECT_TYPE", "DROP TYPE", "ALTER TYPE"},
+    {"OBJECT_USER_MAPPING", "DROP USER MAPPING", "ALTER USER MAPPING"},
+    {"OBJECT_VIEW", "DROP VIEW", "ALTER VIEW"},
+};
 
-Name name_of(const PgQuery__RangeVar* rv)
+const Words* words(std::string_view t)
 {
-  return {std::string(str(rv->schemaname)), std::string(str(rv->relname))};
-}
-
-const char* sval(const PgQuery__Node* n)
-{
-  if (n && n->node_case == PG_QUERY__NODE__NODE_STRING && n->string) {
-    return n->string->sval;
+  for (const auto& w : k_words) {
+    if (w.type == t) {
+      return &w;
+    }
   }
   return nullptr;
 }
 
-// A qualified name given as a list of String nodes, less `drop` trailing
-// parts (DROP TRIGGER t ON s.tab: [s, tab, t]).
-std::optional<Name> name_of_list(PgQuery__Node* const* items, size_t n,
-                                 size_t drop = 0)
+std::string_view drop_tag(std::string_view t)
 {
-  if (n < drop + 1) {
-    return std::nullopt;
+  const Words* w = words(t);
+  return w ? w->drop : "DROP";
+}
+
+std::string_view alter_tag(std::string_view t)
+{
+  const Words* w = words(t);
+  return w ? w->alter : "ALTER";
+}
+
+bool is_relation(std::string_view t)
+{
+  return t == "OBJECT_TABLE" || t == "OBJECT_VIEW" || t == "OBJECT_MATVIEW" ||
+         t == "OBJECT_SEQUENCE" || t == "OBJECT_FOREIGN_TABLE" ||
+         t == "OBJECT_INDEX";
+}
+
+// The fields of a RangeVar, whether a Node ({"RangeVar": {...}}) or a field
+// of that type (the bare object).
+Value range_var(Value v)
+{
+  return v.type() == "RangeVar" ? v.fields() : v;
+}
+
+Name name_of(Value rv)
+{
+  rv = range_var(rv);
+  return {std::string(rv["schemaname"].str()),
+          std::string(rv["relname"].str())};
+}
+
+// A String node's text, or nothing.
+std::optional<std::string_view> sval(Value n)
+{
+  if (n.type() == "String") {
+    return n.fields()["sval"].str();
   }
-  n -= drop;
+  return std::nullopt;
+}
+
+// A qualified name given as a list of String nodes, less `drop` trailing
+// parts (DROP TRIGGER t ON s.tab: [s, tab, t]); [catalog.]schema.name.
+std::optional<Name> name_of_list(Value items, size_t drop = 0)
+{
   std::vector<std::string_view> parts;
-  for (size_t i = 0; i < n; ++i) {
-    const char* s = sval(items[i]);
+  for (Value i : items) {
+    auto s = sval(i);
     if (!s) {
       return std::nullopt;
     }
-    parts.emplace_back(s);
+    parts.push_back(*s);
   }
-  // [catalog.]schema.name: the catalog can only be the current database.
+  if (parts.size() < drop + 1) {
+    return std::nullopt;
+  }
+  parts.resize(parts.size() - drop);
   Name name{"", std::string(parts.back())};
   if (parts.size() >= 2) {
     name.schema = std::string(parts[parts.size() - 2]);
@@ -383,19 +472,17 @@ std::optional<Name> name_of_list(PgQuery__Node* const* items, size_t n,
   return name;
 }
 
-std::optional<Name> name_of_node(const PgQuery__Node* n, size_t drop = 0)
+// A name given as a Node: a List of Strings, a RangeVar or a String.
+std::optional<Name> name_of_node(Value n, size_t drop = 0)
 {
-  if (!n) {
-    return std::nullopt;
+  if (n.type() == "List") {
+    return name_of_list(n.fields()["items"], drop);
   }
-  if (n->node_case == PG_QUERY__NODE__NODE_LIST && n->list) {
-    return name_of_list(n->list->items, n->list->n_items, drop);
+  if (n.type() == "RangeVar") {
+    return name_of(n);
   }
-  if (n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR && n->range_var) {
-    return name_of(n->range_var);
-  }
-  if (drop == 0 && sval(n)) {
-    return Name{"", sval(n)};
+  if (auto s = sval(n); s && drop == 0) {
+    return Name{"", std::string(*s)};
   }
   return std::nullopt;
 }
@@ -409,241 +496,93 @@ std::string lower(std::string_view s)
   return out;
 }
 
-// defGetBoolean(): no argument is true.
-bool def_bool(const PgQuery__DefElem* d)
+// The DefElem named `name` in a list of options, or null.
+Value def(Value options, std::string_view name)
 {
-  if (!d->arg) {
+  for (Value o : options) {
+    if (o.type() == "DefElem" && o.fields()["defname"].str() == name) {
+      return o.fields();
+    }
+  }
+  return {};
+}
+
+// defGetBoolean(): no argument is true.
+bool def_bool(Value d)
+{
+  Value arg = d["arg"];
+  if (!arg) {
     return true;
   }
-  if (const char* s = sval(d->arg)) {
-    std::string v = lower(s);
+  if (auto s = sval(arg)) {
+    std::string v = lower(*s);
     return !(v == "false" || v == "off" || v == "no" || v == "0" || v == "of" ||
              v == "f" || v == "n");
   }
-  if (d->arg->node_case == PG_QUERY__NODE__NODE_INTEGER && d->arg->integer) {
-    return d->arg->integer->ival != 0;
+  if (arg.type() == "Integer") {
+    return arg.fields()["ival"].integer() != 0;
   }
-  if (d->arg->node_case == PG_QUERY__NODE__NODE_BOOLEAN && d->arg->boolean) {
-    return d->arg->boolean->boolval;
+  if (arg.type() == "Boolean") {
+    return arg.fields()["boolval"].boolean();
   }
   return true;
 }
 
-const PgQuery__DefElem* def(PgQuery__Node* const* options, size_t n,
-                            std::string_view name)
-{
-  for (size_t i = 0; i < n; ++i) {
-    const PgQuery__Node* o = options[i];
-    if (o && o->node_case == PG_QUERY__NODE__NODE_DEF_ELEM && o->def_elem &&
-        str(o->def_elem->defname) == name) {
-      return o->def_elem;
-    }
-  }
-  return nullptr;
-}
-
-// The command tags of the statements whose tag depends on an object type.
-struct Words
-{
-  PgQuery__ObjectType type;
-  std::string_view drop;
-  std::string_view alter;
-};
-constexpr Words k_words[] = {
-    {PG_QUERY__OBJECT_TYPE__OBJECT_ACCESS_METHOD, "DROP ACCESS METHOD",
-     "ALTER ACCESS METHOD"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE, "DROP AGGREGATE",
-     "ALTER AGGREGATE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_CAST, "DROP CAST", "ALTER CAST"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION, "DROP COLLATION",
-     "ALTER COLLATION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_CONVERSION, "DROP CONVERSION",
-     "ALTER CONVERSION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE, "DROP DATABASE", "ALTER DATABASE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_DOMAIN, "DROP DOMAIN", "ALTER DOMAIN"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_DOMCONSTRAINT, "ALTER DOMAIN",
-     "ALTER DOMAIN"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_EVENT_TRIGGER, "DROP EVENT TRIGGER",
-     "ALTER EVENT TRIGGER"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_EXTENSION, "DROP EXTENSION",
-     "ALTER EXTENSION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_FDW, "DROP FOREIGN DATA WRAPPER",
-     "ALTER FOREIGN DATA WRAPPER"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_SERVER, "DROP SERVER",
-     "ALTER SERVER"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE, "DROP FOREIGN TABLE",
-     "ALTER FOREIGN TABLE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_FUNCTION, "DROP FUNCTION", "ALTER FUNCTION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_INDEX, "DROP INDEX", "ALTER INDEX"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_LANGUAGE, "DROP LANGUAGE", "ALTER LANGUAGE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_LARGEOBJECT, "DROP LARGE OBJECT",
-     "ALTER LARGE OBJECT"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW, "DROP MATERIALIZED VIEW",
-     "ALTER MATERIALIZED VIEW"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_OPCLASS, "DROP OPERATOR CLASS",
-     "ALTER OPERATOR CLASS"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_OPERATOR, "DROP OPERATOR", "ALTER OPERATOR"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_OPFAMILY, "DROP OPERATOR FAMILY",
-     "ALTER OPERATOR FAMILY"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_POLICY, "DROP POLICY", "ALTER POLICY"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE, "DROP PROCEDURE",
-     "ALTER PROCEDURE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_PUBLICATION, "DROP PUBLICATION",
-     "ALTER PUBLICATION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_ROLE, "DROP ROLE", "ALTER ROLE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE, "DROP ROUTINE", "ALTER ROUTINE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_RULE, "DROP RULE", "ALTER RULE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA, "DROP SCHEMA", "ALTER SCHEMA"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE, "DROP SEQUENCE", "ALTER SEQUENCE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_SUBSCRIPTION, "DROP SUBSCRIPTION",
-     "ALTER SUBSCRIPTION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_STATISTIC_EXT, "DROP STATISTICS",
-     "ALTER STATISTICS"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TABLE, "DROP TABLE", "ALTER TABLE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TABLESPACE, "DROP TABLESPACE",
-     "ALTER TABLESPACE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TRANSFORM, "DROP TRANSFORM",
-     "ALTER TRANSFORM"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER, "DROP TRIGGER", "ALTER TRIGGER"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TSCONFIGURATION,
-     "DROP TEXT SEARCH CONFIGURATION", "ALTER TEXT SEARCH CONFIGURATION"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TSDICTIONARY, "DROP TEXT SEARCH DICTIONARY",
-     "ALTER TEXT SEARCH DICTIONARY"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TSPARSER, "DROP TEXT SEARCH PARSER",
-     "ALTER TEXT SEARCH PARSER"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TSTEMPLATE, "DROP TEXT SEARCH TEMPLATE",
-     "ALTER TEXT SEARCH TEMPLATE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_TYPE, "DROP TYPE", "ALTER TYPE"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_USER_MAPPING, "DROP USER MAPPING",
-     "ALTER USER MAPPING"},
-    {PG_QUERY__OBJECT_TYPE__OBJECT_VIEW, "DROP VIEW", "ALTER VIEW"},
-};
-
-const Words* words(PgQuery__ObjectType t)
-{
-  for (const auto& w : k_words) {
-    if (w.type == t) {
-      return &w;
-    }
-  }
-  return nullptr;
-}
-
-std::string_view drop_tag(PgQuery__ObjectType t)
-{
-  const Words* w = words(t);
-  return w ? w->drop : "DROP";
-}
-
-std::string_view alter_tag(PgQuery__ObjectType t)
-{
-  const Words* w = words(t);
-  return w ? w->alter : "ALTER";
-}
-
-bool is_relation(PgQuery__ObjectType t)
-{
-  switch (t) {
-  case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
-    return true;
-  default:
-    return false;
-  }
-}
-
-// Call `f` on every message directly inside `m`: the one member of a Node,
-// every message field (repeated or not) of anything else. Goes through
-// the protobuf-c descriptors, so it knows every node type.
-template <class F>
-void children(const ProtobufCMessage* m, F&& f)
-{
-  const ProtobufCMessageDescriptor* d = m->descriptor;
-  const char* base = reinterpret_cast<const char*>(m);
-  auto at = [base](const ProtobufCFieldDescriptor& fd) {
-    return *reinterpret_cast<const ProtobufCMessage* const*>(base + fd.offset);
-  };
-  if (d == &pg_query__node__descriptor) {
-    auto* n = reinterpret_cast<const PgQuery__Node*>(m);
-    const ProtobufCFieldDescriptor* fd =
-        protobuf_c_message_descriptor_get_field(
-            d, static_cast<unsigned>(n->node_case));
-    if (fd && fd->type == PROTOBUF_C_TYPE_MESSAGE && at(*fd)) {
-      f(at(*fd));
-    }
-    return;
-  }
-  for (unsigned i = 0; i < d->n_fields; ++i) {
-    const ProtobufCFieldDescriptor& fd = d->fields[i];
-    if (fd.type != PROTOBUF_C_TYPE_MESSAGE) {
-      continue;
-    }
-    if ((fd.flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-        *reinterpret_cast<const uint32_t*>(base + fd.quantifier_offset) !=
-            fd.id) {
-      continue;
-    }
-    if (fd.label == PROTOBUF_C_LABEL_REPEATED) {
-      size_t n = *reinterpret_cast<const size_t*>(base + fd.quantifier_offset);
-      auto items =
-          *reinterpret_cast<ProtobufCMessage* const* const*>(base + fd.offset);
-      for (size_t k = 0; k < n; ++k) {
-        if (items[k]) {
-          f(items[k]);
-        }
-      }
-    } else if (at(fd)) {
-      f(at(fd));
-    }
-  }
-}
-
 // Every RangeVar of a query, the tables its INSERT/UPDATE/DELETE/MERGE
 // parts write, the names of its CTEs, and whether it locks rows (FOR
-// UPDATE...). Walks the protobuf-c messages through their descriptors.
+// UPDATE...). In a raw parse tree only RangeVars have a "relname".
 struct Walk
 {
-  std::vector<const PgQuery__RangeVar*> relations;
-  std::vector<std::pair<const PgQuery__RangeVar*, R>> writes;
+  std::vector<Value> relations;
+  std::vector<std::pair<Value, R>> writes;
   std::vector<std::string_view> ctes;
   bool locking = false;
 
-  void visit(const ProtobufCMessage* m)
+  void visit(Value v)
   {
-    const ProtobufCMessageDescriptor* d = m->descriptor;
-    if (d == &pg_query__range_var__descriptor) {
-      relations.push_back(reinterpret_cast<const PgQuery__RangeVar*>(m));
+    if (v.is_array()) {
+      for (Value c : v) {
+        visit(c);
+      }
       return;
     }
-    if (d == &pg_query__locking_clause__descriptor) {
+    if (!v.is_object()) {
+      return;
+    }
+    std::string_view t = v.type();
+    if (t.empty()) {
+      if (v["relname"]) {
+        relations.push_back(v);
+        return;
+      }
+      for (Value c : v) {
+        if (c.key() != "intoClause") { // SELECT INTO: a new table
+          visit(c);
+        }
+      }
+      return;
+    }
+    Value f = v.fields();
+    if (t == "RangeVar") {
+      relations.push_back(f);
+      return;
+    }
+    if (t == "LockingClause") {
       locking = true; // its RangeVars are the FROM items' names
       return;
     }
-    if (d == &pg_query__into_clause__descriptor) {
-      return; // SELECT INTO: a new table
+    if (t == "CommonTableExpr") {
+      ctes.push_back(f["ctename"].str());
+    } else if (t == "InsertStmt") {
+      writes.emplace_back(f["relation"], R::insert);
+    } else if (t == "UpdateStmt") {
+      writes.emplace_back(f["relation"], R::update);
+    } else if (t == "DeleteStmt") {
+      writes.emplace_back(f["relation"], R::delete_);
+    } else if (t == "MergeStmt") {
+      writes.emplace_back(f["relation"], R::merge);
     }
-    if (d == &pg_query__common_table_expr__descriptor) {
-      ctes.push_back(
-          str(reinterpret_cast<const PgQuery__CommonTableExpr*>(m)->ctename));
-    } else if (d == &pg_query__insert_stmt__descriptor) {
-      writes.emplace_back(
-          reinterpret_cast<const PgQuery__InsertStmt*>(m)->relation, R::insert);
-    } else if (d == &pg_query__update_stmt__descriptor) {
-      writes.emplace_back(
-          reinterpret_cast<const PgQuery__UpdateStmt*>(m)->relation, R::update);
-    } else if (d == &pg_query__delete_stmt__descriptor) {
-      writes.emplace_back(
-          reinterpret_cast<const PgQuery__DeleteStmt*>(m)->relation,
-          R::delete_);
-    } else if (d == &pg_query__merge_stmt__descriptor) {
-      writes.emplace_back(
-          reinterpret_cast<const PgQuery__MergeStmt*>(m)->relation, R::merge);
-    }
-    children(m, [this](const ProtobufCMessage* c) { visit(c); });
+    visit(f);
   }
 };
 
@@ -687,49 +626,43 @@ constexpr std::string_view k_stable_functions[] = {
     "daterange",
 };
 
-// A volatile function call in `expr`, or a subquery.
-struct Volatile
+// A function call that may be volatile in `expr`, or a subquery.
+bool is_volatile(Value v)
 {
-  bool found = false;
-
-  void visit(const ProtobufCMessage* m)
-  {
-    if (found) {
-      return;
-    }
-    const ProtobufCMessageDescriptor* d = m->descriptor;
-    if (d == &pg_query__func_call__descriptor) {
-      auto* f = reinterpret_cast<const PgQuery__FuncCall*>(m);
-      const char* name =
-          f->n_funcname ? sval(f->funcname[f->n_funcname - 1]) : nullptr;
-      std::string n = lower(str(name));
-      if (std::find(std::begin(k_stable_functions),
-                    std::end(k_stable_functions),
-                    n) == std::end(k_stable_functions)) {
-        found = true;
-        return;
+  if (v.is_array()) {
+    for (Value c : v) {
+      if (is_volatile(c)) {
+        return true;
       }
-    } else if (d == &pg_query__sub_link__descriptor) {
-      found = true;
-      return;
     }
-    children(m, [this](const ProtobufCMessage* c) { visit(c); });
-  }
-};
-
-bool is_volatile(const PgQuery__Node* expr)
-{
-  Volatile v;
-  v.visit(reinterpret_cast<const ProtobufCMessage*>(expr));
-  return v.found;
-}
-
-bool is_serial(const PgQuery__TypeName* t)
-{
-  if (!t || t->n_names == 0) {
     return false;
   }
-  std::string n = lower(str(sval(t->names[t->n_names - 1])));
+  if (!v.is_object()) {
+    return false;
+  }
+  std::string_view t = v.type();
+  if (t == "SubLink") {
+    return true;
+  }
+  if (t == "FuncCall") {
+    auto name = sval(v.fields()["funcname"].last());
+    std::string n = lower(name.value_or(""));
+    if (std::find(std::begin(k_stable_functions), std::end(k_stable_functions),
+                  n) == std::end(k_stable_functions)) {
+      return true;
+    }
+  }
+  for (Value c : t.empty() ? v : v.fields()) {
+    if (is_volatile(c)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool is_serial(Value type_name)
+{
+  std::string n = lower(sval(type_name["names"].last()).value_or(""));
   return n == "serial" || n == "serial4" || n == "bigserial" ||
          n == "serial8" || n == "smallserial" || n == "serial2";
 }
@@ -745,19 +678,19 @@ bool light_reloption(std::string_view name)
          n.starts_with("toast.");
 }
 
-bool light_reloptions(const PgQuery__Node* def)
+bool light_reloptions(Value def)
 {
-  if (!def || def->node_case != PG_QUERY__NODE__NODE_LIST || !def->list) {
+  if (def.type() != "List") {
     return false;
   }
-  for (size_t i = 0; i < def->list->n_items; ++i) {
-    const PgQuery__Node* o = def->list->items[i];
-    if (!o || o->node_case != PG_QUERY__NODE__NODE_DEF_ELEM || !o->def_elem) {
+  for (Value o : def.fields()["items"]) {
+    if (o.type() != "DefElem") {
       return false;
     }
-    std::string n(str(o->def_elem->defname));
-    if (!str(o->def_elem->defnamespace).empty()) {
-      n = std::string(str(o->def_elem->defnamespace)) + "." + n;
+    Value d = o.fields();
+    std::string n(d["defname"].str());
+    if (!d["defnamespace"].str().empty()) {
+      n = std::string(d["defnamespace"].str()) + "." + n;
     }
     if (!light_reloption(n)) {
       return false;
@@ -782,35 +715,33 @@ constexpr L k_lock_modes[] = {
 
 class Classifier {
 public:
-  Kind run(const PgQuery__Node& n);
+  Kind run(Value stmt);
 
 private:
   void lock(const Name& name, R r, std::optional<L> level = std::nullopt,
             bool all_tables = false);
-  void lock(const PgQuery__RangeVar* rv, R r,
-            std::optional<L> level = std::nullopt)
+  void lock(Value rv, R r, std::optional<L> level = std::nullopt)
   {
     if (rv) {
       lock(name_of(rv), r, level);
     }
   }
-  void reads(const void* query);
+  void reads(Value query);
   void non_transactional(std::string_view why)
   {
     m_kind.transactional = false;
     m_kind.non_transactional = why;
   }
-  void alter_table(const PgQuery__AlterTableStmt& s);
-  void add_column(const PgQuery__RangeVar* table,
-                  const PgQuery__ColumnDef& column);
-  void add_constraint(const PgQuery__RangeVar* table,
-                      const PgQuery__Constraint& c);
-  void create_table(const PgQuery__CreateStmt& s);
-  void drop(const PgQuery__DropStmt& s);
-  void reindex(const PgQuery__ReindexStmt& s);
-  void vacuum(const PgQuery__VacuumStmt& s);
-  void copy(const PgQuery__CopyStmt& s);
-  void subscription_options(PgQuery__Node* const* options, size_t n);
+  void alter_table(Value s);
+  void add_column(Value table, Value column);
+  void add_constraint(Value table, Value c);
+  void create_table(Value s);
+  void drop(Value s);
+  void reindex(Value s);
+  void vacuum(Value s);
+  void copy(Value s);
+  void create_subscription(Value options);
+  void alter_subscription(Value s);
 
   Kind m_kind;
 };
@@ -837,21 +768,22 @@ void Classifier::lock(const Name& name, R r, std::optional<L> level,
   m_kind.locks.push_back(std::move(l));
 }
 
-void Classifier::reads(const void* query)
+void Classifier::reads(Value query)
 {
   if (!query) {
     return;
   }
   Walk w;
-  w.visit(static_cast<const ProtobufCMessage*>(query));
+  w.visit(query);
   for (const auto& [rv, r] : w.writes) {
     lock(rv, r);
   }
-  for (const PgQuery__RangeVar* rv : w.relations) {
-    bool written = std::any_of(w.writes.begin(), w.writes.end(),
-                               [rv](const auto& wr) { return wr.first == rv; });
-    bool cte = str(rv->schemaname).empty() &&
-               std::find(w.ctes.begin(), w.ctes.end(), str(rv->relname)) !=
+  for (Value rv : w.relations) {
+    bool written =
+        std::any_of(w.writes.begin(), w.writes.end(),
+                    [rv](const auto& wr) { return range_var(wr.first) == rv; });
+    bool cte = rv["schemaname"].str().empty() &&
+               std::find(w.ctes.begin(), w.ctes.end(), rv["relname"].str()) !=
                    w.ctes.end();
     if (!written && !cte) {
       lock(rv, w.locking ? R::select_for : R::select);
@@ -859,67 +791,48 @@ void Classifier::reads(const void* query)
   }
 }
 
-void Classifier::add_constraint(const PgQuery__RangeVar* table,
-                                const PgQuery__Constraint& c)
+void Classifier::add_constraint(Value table, Value c)
 {
-  switch (c.contype) {
-  case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
-    lock(table, c.skip_validation ? R::add_check_not_valid : R::add_check);
-    break;
-  case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN: {
-    R r = c.skip_validation ? R::add_foreign_key_not_valid : R::add_foreign_key;
-    lock(table, r);
+  std::string_view type = c["contype"].str();
+  bool not_valid = c["skip_validation"].boolean();
+  if (type == "CONSTR_CHECK") {
+    lock(table, not_valid ? R::add_check_not_valid : R::add_check);
+  } else if (type == "CONSTR_FOREIGN") {
+    lock(table, not_valid ? R::add_foreign_key_not_valid : R::add_foreign_key);
     // The referenced table is not scanned.
-    lock(c.pktable, R::add_foreign_key_not_valid);
-    break;
-  }
-  case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
-  case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
-  case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
-    lock(table, str(c.indexname).empty() ? R::add_index_constraint
-                                         : R::add_using_index);
-    break;
-  default:
+    lock(c["pktable"], R::add_foreign_key_not_valid);
+  } else if (type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" ||
+             type == "CONSTR_EXCLUSION") {
+    lock(table, c["indexname"].str().empty() ? R::add_index_constraint
+                                             : R::add_using_index);
+  } else {
     lock(table, R::alter_table);
   }
 }
 
-void Classifier::add_column(const PgQuery__RangeVar* table,
-                            const PgQuery__ColumnDef& column)
+void Classifier::add_column(Value table, Value column)
 {
-  bool rewrite = is_serial(column.type_name) ||
-                 (column.raw_default && is_volatile(column.raw_default));
-  bool has_default = column.raw_default != nullptr;
-  bool not_null = column.is_not_null;
-  for (size_t i = 0; i < column.n_constraints; ++i) {
-    const PgQuery__Node* n = column.constraints[i];
-    if (!n || n->node_case != PG_QUERY__NODE__NODE_CONSTRAINT) {
+  bool rewrite = is_serial(column["typeName"]) ||
+                 (column["raw_default"] && is_volatile(column["raw_default"]));
+  bool has_default = column["raw_default"].exists();
+  bool not_null = column["is_not_null"].boolean();
+  for (Value n : column["constraints"]) {
+    if (n.type() != "Constraint") {
       continue;
     }
-    const PgQuery__Constraint& c = *n->constraint;
-    switch (c.contype) {
-    case PG_QUERY__CONSTR_TYPE__CONSTR_DEFAULT:
+    Value c = n.fields();
+    std::string_view type = c["contype"].str();
+    if (type == "CONSTR_DEFAULT") {
       has_default = true;
-      rewrite = rewrite || (c.raw_expr && is_volatile(c.raw_expr));
-      break;
-    case PG_QUERY__CONSTR_TYPE__CONSTR_IDENTITY:
-      rewrite = true;
-      break;
-    case PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED:
-      rewrite = true; // GENERATED ALWAYS AS (...) STORED
-      break;
-    case PG_QUERY__CONSTR_TYPE__CONSTR_NOTNULL:
+      rewrite = rewrite || is_volatile(c["raw_expr"]);
+    } else if (type == "CONSTR_IDENTITY" || type == "CONSTR_GENERATED") {
+      rewrite = true; // nextval() / GENERATED ALWAYS AS (...) STORED
+    } else if (type == "CONSTR_NOTNULL") {
       not_null = true;
-      break;
-    case PG_QUERY__CONSTR_TYPE__CONSTR_CHECK:
-    case PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN:
-    case PG_QUERY__CONSTR_TYPE__CONSTR_PRIMARY:
-    case PG_QUERY__CONSTR_TYPE__CONSTR_UNIQUE:
-    case PG_QUERY__CONSTR_TYPE__CONSTR_EXCLUSION:
+    } else if (type == "CONSTR_CHECK" || type == "CONSTR_FOREIGN" ||
+               type == "CONSTR_PRIMARY" || type == "CONSTR_UNIQUE" ||
+               type == "CONSTR_EXCLUSION") {
       add_constraint(table, c);
-      break;
-    default:
-      break;
     }
   }
   if (rewrite) {
@@ -931,263 +844,205 @@ void Classifier::add_column(const PgQuery__RangeVar* table,
   }
 }
 
-void Classifier::alter_table(const PgQuery__AlterTableStmt& s)
+void Classifier::alter_table(Value s)
 {
-  const PgQuery__RangeVar* t = s.relation;
-  bool index = s.objtype == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX;
-  for (size_t i = 0; i < s.n_cmds; ++i) {
-    const PgQuery__Node* n = s.cmds[i];
-    if (!n || n->node_case != PG_QUERY__NODE__NODE_ALTER_TABLE_CMD) {
+  Value t = s["relation"];
+  bool index = s["objtype"].str() == "OBJECT_INDEX";
+  for (Value n : s["cmds"]) {
+    if (n.type() != "AlterTableCmd") {
       continue;
     }
-    const PgQuery__AlterTableCmd& c = *n->alter_table_cmd;
-    const PgQuery__Node* d = c.def;
-    switch (c.subtype) {
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumn:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AddColumnRecurse:
-      if (d && d->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-        add_column(t, *d->column_def);
+    Value c = n.fields();
+    std::string_view sub = c["subtype"].str();
+    Value d = c["def"];
+    if (sub == "AT_AddColumn" || sub == "AT_AddColumnRecurse") {
+      if (d.type() == "ColumnDef") {
+        add_column(t, d.fields());
       } else {
         lock(t, R::alter_table);
       }
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AlterColumnType:
+    } else if (sub == "AT_AlterColumnType") {
       lock(t, R::alter_column_type);
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetNotNull:
+    } else if (sub == "AT_SetNotNull") {
       lock(t, R::set_not_null);
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraint:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AddConstraintRecurse:
-      if (d && d->node_case == PG_QUERY__NODE__NODE_CONSTRAINT) {
-        add_constraint(t, *d->constraint);
+    } else if (sub == "AT_AddConstraint" || sub == "AT_AddConstraintRecurse") {
+      if (d.type() == "Constraint") {
+        add_constraint(t, d.fields());
       } else {
         lock(t, R::alter_table);
       }
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraint:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ValidateConstraintRecurse:
+    } else if (sub == "AT_ValidateConstraint" ||
+               sub == "AT_ValidateConstraintRecurse") {
       lock(t, R::validate_constraint);
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetStatistics:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetOptions:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetOptions:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ClusterOn:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DropCluster:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartitionFinalize:
+    } else if (sub == "AT_SetStatistics" || sub == "AT_SetOptions" ||
+               sub == "AT_ResetOptions" || sub == "AT_ClusterOn" ||
+               sub == "AT_DropCluster" || sub == "AT_DetachPartitionFinalize") {
       lock(t, R::alter_table_light);
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetRelOptions:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_ResetRelOptions:
+    } else if (sub == "AT_SetRelOptions" || sub == "AT_ResetRelOptions") {
       lock(t, light_reloptions(d) ? R::alter_table_light
                                   : (index ? R::alter_index : R::alter_table));
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableAlwaysTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableReplicaTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrig:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigAll:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigAll:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_EnableTrigUser:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DisableTrigUser:
-      lock(t, R::trigger_enable);
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetTableSpace:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetAccessMethod:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetLogged:
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_SetUnLogged:
+    } else if (sub.ends_with("Trig") || sub.ends_with("TrigAll") ||
+               sub.ends_with("TrigUser")) {
+      lock(t, R::trigger_enable); // ENABLE/DISABLE [ALWAYS|REPLICA] TRIGGER
+    } else if (sub == "AT_SetTableSpace" || sub == "AT_SetAccessMethod" ||
+               sub == "AT_SetLogged" || sub == "AT_SetUnLogged") {
       lock(t, R::table_rewrite);
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_AttachPartition:
-      if (index) {
-        lock(t, R::alter_index);
-        break;
-      }
+    } else if (sub == "AT_AttachPartition" && !index) {
       lock(t, R::attach_parent);
-      if (d && d->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD) {
-        lock(d->partition_cmd->name, R::attach_partition);
+      if (d.type() == "PartitionCmd") {
+        lock(d.fields()["name"], R::attach_partition);
       }
-      break;
-    case PG_QUERY__ALTER_TABLE_TYPE__AT_DetachPartition:
-      if (d && d->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD &&
-          d->partition_cmd->concurrent) {
+    } else if (sub == "AT_DetachPartition") {
+      Value p = d.type() == "PartitionCmd" ? d.fields() : Value();
+      if (p["concurrent"].boolean()) {
         non_transactional(why::detach);
         lock(t, R::detach_concurrently_parent);
-        lock(d->partition_cmd->name, R::detach_concurrently);
+        lock(p["name"], R::detach_concurrently);
       } else {
         lock(t, R::detach_partition);
-        if (d && d->node_case == PG_QUERY__NODE__NODE_PARTITION_CMD) {
-          lock(d->partition_cmd->name, R::detach_partition);
-        }
+        lock(p["name"], R::detach_partition);
       }
-      break;
-    default:
+    } else {
       lock(t, index ? R::alter_index : R::alter_table);
     }
   }
 }
 
-void Classifier::create_table(const PgQuery__CreateStmt& s)
+void Classifier::create_table(Value s)
 {
-  for (size_t i = 0; i < s.n_inh_relations; ++i) {
-    const PgQuery__Node* n = s.inh_relations[i];
-    if (n && n->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-      lock(n->range_var,
-           s.partbound ? R::create_partition_of : R::create_inherits);
+  bool partition = s["partbound"].exists();
+  for (Value n : s["inhRelations"]) {
+    if (n.type() == "RangeVar") {
+      lock(n, partition ? R::create_partition_of : R::create_inherits);
     }
   }
-  auto references = [&](const PgQuery__Node* n) {
-    if (n && n->node_case == PG_QUERY__NODE__NODE_CONSTRAINT &&
-        n->constraint->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN) {
-      lock(n->constraint->pktable, R::create_references);
+  auto references = [this](Value n) {
+    if (n.type() == "Constraint" &&
+        n.fields()["contype"].str() == "CONSTR_FOREIGN") {
+      lock(n.fields()["pktable"], R::create_references);
     }
   };
-  for (size_t i = 0; i < s.n_table_elts; ++i) {
-    const PgQuery__Node* n = s.table_elts[i];
-    if (!n) {
-      continue;
-    }
-    if (n->node_case == PG_QUERY__NODE__NODE_COLUMN_DEF) {
-      for (size_t k = 0; k < n->column_def->n_constraints; ++k) {
-        references(n->column_def->constraints[k]);
+  for (Value n : s["tableElts"]) {
+    if (n.type() == "ColumnDef") {
+      for (Value c : n.fields()["constraints"]) {
+        references(c);
       }
-    } else if (n->node_case == PG_QUERY__NODE__NODE_TABLE_LIKE_CLAUSE) {
-      lock(n->table_like_clause->relation, R::create_like);
+    } else if (n.type() == "TableLikeClause") {
+      lock(n.fields()["relation"], R::create_like);
     } else {
       references(n);
     }
   }
-  for (size_t i = 0; i < s.n_constraints; ++i) {
-    references(s.constraints[i]);
+  for (Value c : s["constraints"]) {
+    references(c);
   }
 }
 
-void Classifier::drop(const PgQuery__DropStmt& s)
+void Classifier::drop(Value s)
 {
-  m_kind.tag = drop_tag(s.remove_type);
-  switch (s.remove_type) {
-  case PG_QUERY__OBJECT_TYPE__OBJECT_DATABASE:
-    break; // DROP DATABASE is its own statement; not reached
-  case PG_QUERY__OBJECT_TYPE__OBJECT_INDEX:
-    if (s.concurrent) {
+  std::string_view type = s["removeType"].str();
+  bool concurrent = s["concurrent"].boolean();
+  m_kind.tag = drop_tag(type);
+  if (type == "OBJECT_INDEX") {
+    if (concurrent) {
       non_transactional(why::dic);
     }
-    for (size_t i = 0; i < s.n_objects; ++i) {
-      if (auto n = name_of_node(s.objects[i])) {
-        lock(*n, s.concurrent ? R::drop_index_concurrently : R::drop_index);
+    for (Value o : s["objects"]) {
+      if (auto n = name_of_node(o)) {
+        lock(*n, concurrent ? R::drop_index_concurrently : R::drop_index);
       }
     }
-    break;
-  case PG_QUERY__OBJECT_TYPE__OBJECT_TABLE:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_VIEW:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_SEQUENCE:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_FOREIGN_TABLE:
-    for (size_t i = 0; i < s.n_objects; ++i) {
-      if (auto n = name_of_node(s.objects[i])) {
+  } else if (type == "OBJECT_TABLE" || type == "OBJECT_VIEW" ||
+             type == "OBJECT_MATVIEW" || type == "OBJECT_SEQUENCE" ||
+             type == "OBJECT_FOREIGN_TABLE") {
+    for (Value o : s["objects"]) {
+      if (auto n = name_of_node(o)) {
         lock(*n, R::drop_relation);
       }
     }
-    break;
-  case PG_QUERY__OBJECT_TYPE__OBJECT_SCHEMA:
-    if (s.behavior == PG_QUERY__DROP_BEHAVIOR__DROP_CASCADE) {
-      for (size_t i = 0; i < s.n_objects; ++i) {
-        if (const char* schema = sval(s.objects[i])) {
-          lock(Name{schema, ""}, R::drop_schema_cascade, std::nullopt, true);
+  } else if (type == "OBJECT_SCHEMA") {
+    if (s["behavior"].str() == "DROP_CASCADE") {
+      for (Value o : s["objects"]) {
+        if (auto schema = sval(o)) {
+          lock(Name{std::string(*schema), ""}, R::drop_schema_cascade,
+               std::nullopt, true);
         }
       }
     }
-    break;
-  case PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_RULE:
-  case PG_QUERY__OBJECT_TYPE__OBJECT_POLICY: {
-    R r = s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER
-              ? R::drop_trigger
-          : s.remove_type == PG_QUERY__OBJECT_TYPE__OBJECT_RULE ? R::rule
-                                                                : R::policy;
-    for (size_t i = 0; i < s.n_objects; ++i) {
-      if (auto n = name_of_node(s.objects[i], 1)) {
+  } else if (type == "OBJECT_TRIGGER" || type == "OBJECT_RULE" ||
+             type == "OBJECT_POLICY") {
+    R r = type == "OBJECT_TRIGGER" ? R::drop_trigger
+          : type == "OBJECT_RULE"  ? R::rule
+                                   : R::policy;
+    for (Value o : s["objects"]) {
+      if (auto n = name_of_node(o, 1)) {
         lock(*n, r);
       }
     }
-    break;
-  }
-  default:
-    break;
   }
 }
 
-void Classifier::reindex(const PgQuery__ReindexStmt& s)
+void Classifier::reindex(Value s)
 {
-  bool concurrently = false;
-  if (const PgQuery__DefElem* d = def(s.params, s.n_params, "concurrently")) {
-    concurrently = def_bool(d);
-  }
+  Value d = def(s["params"], "concurrently");
+  bool concurrently = d && def_bool(d);
   if (concurrently) {
     non_transactional(why::ric);
   }
-  switch (s.kind) {
-  case PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_INDEX:
-    lock(s.relation, concurrently ? R::reindex_concurrently : R::reindex_index);
-    break;
-  case PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_TABLE:
-    lock(s.relation, concurrently ? R::reindex_concurrently : R::reindex_table);
-    break;
-  case PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_SCHEMA:
+  std::string_view kind = s["kind"].str();
+  R all = concurrently ? R::reindex_concurrently : R::reindex_all;
+  if (kind == "REINDEX_OBJECT_INDEX") {
+    lock(s["relation"],
+         concurrently ? R::reindex_concurrently : R::reindex_index);
+  } else if (kind == "REINDEX_OBJECT_TABLE") {
+    lock(s["relation"],
+         concurrently ? R::reindex_concurrently : R::reindex_table);
+  } else if (kind == "REINDEX_OBJECT_SCHEMA") {
     if (!concurrently) {
       non_transactional(why::reindex_schema);
     }
-    lock(Name{std::string(str(s.name)), ""},
-         concurrently ? R::reindex_concurrently : R::reindex_all, std::nullopt,
-         true);
-    break;
-  case PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_SYSTEM:
-  case PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_DATABASE:
+    lock(Name{std::string(s["name"].str()), ""}, all, std::nullopt, true);
+  } else if (kind == "REINDEX_OBJECT_SYSTEM" ||
+             kind == "REINDEX_OBJECT_DATABASE") {
     if (!concurrently) {
-      non_transactional(
-          s.kind == PG_QUERY__REINDEX_OBJECT_TYPE__REINDEX_OBJECT_SYSTEM
-              ? why::reindex_system
-              : why::reindex_database);
+      non_transactional(kind == "REINDEX_OBJECT_SYSTEM"
+                            ? why::reindex_system
+                            : why::reindex_database);
     }
-    lock(Name{}, concurrently ? R::reindex_concurrently : R::reindex_all,
-         std::nullopt, true);
-    break;
-  default:
-    break;
+    lock(Name{}, all, std::nullopt, true);
   }
 }
 
-void Classifier::vacuum(const PgQuery__VacuumStmt& s)
+void Classifier::vacuum(Value s)
 {
+  bool is_vacuum = s["is_vacuumcmd"].boolean();
   // VACUUM ANALYZE takes VACUUM's lock.
-  bool full = false;
-  if (const PgQuery__DefElem* d = def(s.options, s.n_options, "full")) {
-    full = def_bool(d);
-  }
-  R r = !s.is_vacuumcmd ? R::analyze : full ? R::vacuum_full : R::vacuum;
-  if (s.is_vacuumcmd) {
+  Value full = def(s["options"], "full");
+  R r = !is_vacuum               ? R::analyze
+        : full && def_bool(full) ? R::vacuum_full
+                                 : R::vacuum;
+  if (is_vacuum) {
     m_kind.tag = "VACUUM";
     non_transactional(why::vacuum);
   } else {
     m_kind.tag = "ANALYZE";
   }
-  if (s.n_rels == 0) {
+  if (s["rels"].size() == 0) {
     lock(Name{}, r, std::nullopt, true);
     return;
   }
-  for (size_t i = 0; i < s.n_rels; ++i) {
-    const PgQuery__Node* n = s.rels[i];
-    if (n && n->node_case == PG_QUERY__NODE__NODE_VACUUM_RELATION &&
-        n->vacuum_relation->relation) {
-      lock(n->vacuum_relation->relation, r);
+  for (Value n : s["rels"]) {
+    if (n.type() == "VacuumRelation") {
+      lock(n.fields()["relation"], r);
     }
   }
 }
 
-void Classifier::copy(const PgQuery__CopyStmt& s)
+void Classifier::copy(Value s)
 {
-  if (str(s.filename).empty() && !s.is_program) {
-    if (s.is_from) {
+  bool from = s["is_from"].boolean();
+  if (s["filename"].str().empty() && !s["is_program"].boolean()) {
+    if (from) {
       throw detail::Refusal{
           "COPY ... FROM STDIN is not supported",
           {"git-hop sends each statement to the server; there is no "
@@ -1202,26 +1057,34 @@ void Classifier::copy(const PgQuery__CopyStmt& s)
         {"Remove it, or use COPY ... TO '<file>' (a file the server "
          "writes)."}};
   }
-  if (s.relation) {
-    lock(s.relation, s.is_from ? R::copy_from : R::copy_to);
-  }
-  if (s.query) {
-    reads(s.query);
-  }
+  lock(s["relation"], from ? R::copy_from : R::copy_to);
+  reads(s["query"]);
 }
 
-void Classifier::subscription_options(PgQuery__Node* const* options, size_t n)
+void Classifier::create_subscription(Value options)
 {
-  bool connect = true;
-  if (const PgQuery__DefElem* d = def(options, n, "connect")) {
-    connect = def_bool(d);
-  }
-  bool create_slot = connect;
-  if (const PgQuery__DefElem* d = def(options, n, "create_slot")) {
+  Value connect = def(options, "connect");
+  bool create_slot = !connect || def_bool(connect);
+  if (Value d = def(options, "create_slot")) {
     create_slot = def_bool(d);
   }
   if (create_slot) {
     non_transactional(why::create_subscription);
+  }
+}
+
+void Classifier::alter_subscription(Value s)
+{
+  std::string_view kind = s["kind"].str();
+  bool refresh = kind == "ALTER_SUBSCRIPTION_REFRESH";
+  if (kind == "ALTER_SUBSCRIPTION_SET_PUBLICATION" ||
+      kind == "ALTER_SUBSCRIPTION_ADD_PUBLICATION" ||
+      kind == "ALTER_SUBSCRIPTION_DROP_PUBLICATION") {
+    Value d = def(s["options"], "refresh");
+    refresh = !d || def_bool(d);
+  }
+  if (refresh) {
+    non_transactional(why::alter_subscription);
   }
 }
 
@@ -1243,596 +1106,356 @@ detail::Refusal database_statement(std::string_view tag)
           {"Create or drop other databases outside the release's scripts."}};
 }
 
-std::string_view transaction_tag(PgQuery__TransactionStmtKind k)
+// TransactionStmt.kind: its tag.
+struct TransactionKind
 {
-  switch (k) {
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
-    return "BEGIN";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
-    return "START TRANSACTION";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
-    return "COMMIT";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO:
-    return "ROLLBACK";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_SAVEPOINT:
-    return "SAVEPOINT";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_RELEASE:
-    return "RELEASE";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
-    return "PREPARE TRANSACTION";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT_PREPARED:
-    return "COMMIT PREPARED";
-  case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_PREPARED:
-    return "ROLLBACK PREPARED";
-  default:
-    return "transaction control";
+  std::string_view kind;
+  std::string_view tag;
+};
+constexpr TransactionKind k_transaction_kinds[] = {
+    {"TRANS_STMT_BEGIN", "BEGIN"},
+    {"TRANS_STMT_START", "START TRANSACTION"},
+    {"TRANS_STMT_COMMIT", "COMMIT"},
+    {"TRANS_STMT_ROLLBACK", "ROLLBACK"},
+    {"TRANS_STMT_SAVEPOINT", "SAVEPOINT"},
+    {"TRANS_STMT_RELEASE", "RELEASE"},
+    {"TRANS_STMT_ROLLBACK_TO", "ROLLBACK TO SAVEPOINT"},
+    {"TRANS_STMT_PREPARE", "PREPARE TRANSACTION"},
+    {"TRANS_STMT_COMMIT_PREPARED", "COMMIT PREPARED"},
+    {"TRANS_STMT_ROLLBACK_PREPARED", "ROLLBACK PREPARED"},
+};
+
+// Statements whose tag is fixed and that take no table lock worth
+// reporting (PostgreSQL's CreateCommandTag(), tcop/utility.c).
+struct Fixed
+{
+  std::string_view type;
+  std::string_view tag;
+};
+constexpr Fixed k_fixed[] = {
+    {"DoStmt", "DO"},
+    {"CallStmt", "CALL"},
+    {"CreateSchemaStmt", "CREATE SCHEMA"},
+    {"CreateSeqStmt", "CREATE SEQUENCE"},
+    {"CreateDomainStmt", "CREATE DOMAIN"},
+    {"AlterDomainStmt", "ALTER DOMAIN"},
+    {"CompositeTypeStmt", "CREATE TYPE"},
+    {"CreateEnumStmt", "CREATE TYPE"},
+    {"CreateRangeStmt", "CREATE TYPE"},
+    {"AlterTypeStmt", "ALTER TYPE"},
+    {"AlterDefaultPrivilegesStmt", "ALTER DEFAULT PRIVILEGES"},
+    {"CreateExtensionStmt", "CREATE EXTENSION"},
+    {"AlterExtensionStmt", "ALTER EXTENSION"},
+    {"AlterExtensionContentsStmt", "ALTER EXTENSION"},
+    {"VariableShowStmt", "SHOW"},
+    {"ConstraintsSetStmt", "SET CONSTRAINTS"},
+    {"CreateRoleStmt", "CREATE ROLE"},
+    {"AlterRoleStmt", "ALTER ROLE"},
+    {"AlterRoleSetStmt", "ALTER ROLE"},
+    {"DropRoleStmt", "DROP ROLE"},
+    {"DropOwnedStmt", "DROP OWNED"},
+    {"ReassignOwnedStmt", "REASSIGN OWNED"},
+    {"SecLabelStmt", "SECURITY LABEL"},
+    {"NotifyStmt", "NOTIFY"},
+    {"ListenStmt", "LISTEN"},
+    {"UnlistenStmt", "UNLISTEN"},
+    {"LoadStmt", "LOAD"},
+    {"CheckPointStmt", "CHECKPOINT"},
+    {"ExecuteStmt", "EXECUTE"},
+    {"AlterDatabaseSetStmt", "ALTER DATABASE"},
+    {"AlterDatabaseRefreshCollStmt", "ALTER DATABASE"},
+    {"AlterTableSpaceOptionsStmt", "ALTER TABLESPACE"},
+    {"CreateConversionStmt", "CREATE CONVERSION"},
+    {"CreateCastStmt", "CREATE CAST"},
+    {"CreateOpClassStmt", "CREATE OPERATOR CLASS"},
+    {"CreateOpFamilyStmt", "CREATE OPERATOR FAMILY"},
+    {"AlterOpFamilyStmt", "ALTER OPERATOR FAMILY"},
+    {"AlterOperatorStmt", "ALTER OPERATOR"},
+    {"AlterTSDictionaryStmt", "ALTER TEXT SEARCH DICTIONARY"},
+    {"AlterTSConfigurationStmt", "ALTER TEXT SEARCH CONFIGURATION"},
+    {"CreateFdwStmt", "CREATE FOREIGN DATA WRAPPER"},
+    {"AlterFdwStmt", "ALTER FOREIGN DATA WRAPPER"},
+    {"CreateForeignServerStmt", "CREATE SERVER"},
+    {"AlterForeignServerStmt", "ALTER SERVER"},
+    {"CreateUserMappingStmt", "CREATE USER MAPPING"},
+    {"AlterUserMappingStmt", "ALTER USER MAPPING"},
+    {"DropUserMappingStmt", "DROP USER MAPPING"},
+    {"ImportForeignSchemaStmt", "IMPORT FOREIGN SCHEMA"},
+    {"CreateEventTrigStmt", "CREATE EVENT TRIGGER"},
+    {"AlterEventTrigStmt", "ALTER EVENT TRIGGER"},
+    {"CreatePLangStmt", "CREATE LANGUAGE"},
+    {"CreateTransformStmt", "CREATE TRANSFORM"},
+    {"CreateAmStmt", "CREATE ACCESS METHOD"},
+    {"AlterCollationStmt", "ALTER COLLATION"},
+    {"AlterStatsStmt", "ALTER STATISTICS"},
+    {"CreateTableSpaceStmt", "CREATE TABLESPACE"},
+    {"DropTableSpaceStmt", "DROP TABLESPACE"},
+    {"AlterSystemStmt", "ALTER SYSTEM"},
+    {"CreateSubscriptionStmt", "CREATE SUBSCRIPTION"},
+    {"AlterSubscriptionStmt", "ALTER SUBSCRIPTION"},
+    {"DropSubscriptionStmt", "DROP SUBSCRIPTION"},
+    {"AlterDatabaseStmt", "ALTER DATABASE"},
+    {"AlterEnumStmt", "ALTER TYPE"},
+};
+
+// DefineStmt.kind: its tag.
+constexpr Fixed k_define[] = {
+    {"OBJECT_AGGREGATE", "CREATE AGGREGATE"},
+    {"OBJECT_OPERATOR", "CREATE OPERATOR"},
+    {"OBJECT_COLLATION", "CREATE COLLATION"},
+    {"OBJECT_TSPARSER", "CREATE TEXT SEARCH PARSER"},
+    {"OBJECT_TSDICTIONARY", "CREATE TEXT SEARCH DICTIONARY"},
+    {"OBJECT_TSTEMPLATE", "CREATE TEXT SEARCH TEMPLATE"},
+    {"OBJECT_TSCONFIGURATION", "CREATE TEXT SEARCH CONFIGURATION"},
+};
+
+template <size_t N>
+std::string_view find_tag(const Fixed (&table)[N], std::string_view key,
+                          std::string_view otherwise)
+{
+  for (const auto& f : table) {
+    if (f.type == key) {
+      return f.tag;
+    }
   }
+  return otherwise;
 }
 
-Kind Classifier::run(const PgQuery__Node& n)
+Kind Classifier::run(Value stmt)
 {
-  switch (n.node_case) {
-  case PG_QUERY__NODE__NODE_TRANSACTION_STMT: {
-    std::string_view tag = transaction_tag(n.transaction_stmt->kind);
-    if (n.transaction_stmt->kind ==
-        PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_TO) {
-      throw transaction_control("ROLLBACK TO SAVEPOINT");
-    }
-    throw transaction_control(tag);
-  }
-  case PG_QUERY__NODE__NODE_CREATEDB_STMT:
-    throw database_statement("CREATE DATABASE");
-  case PG_QUERY__NODE__NODE_DROPDB_STMT:
-    throw database_statement("DROP DATABASE");
+  std::string_view type = stmt.type();
+  Value s = stmt.fields();
+  m_kind.tag = find_tag(k_fixed, type, "???");
 
-  // Plannable statements.
-  case PG_QUERY__NODE__NODE_SELECT_STMT:
-    m_kind.tag = n.select_stmt->into_clause ? "SELECT INTO" : "SELECT";
-    reads(n.select_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_INSERT_STMT:
-    m_kind.tag = "INSERT";
-    reads(n.insert_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_UPDATE_STMT:
-    m_kind.tag = "UPDATE";
-    reads(n.update_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_DELETE_STMT:
-    m_kind.tag = "DELETE";
-    reads(n.delete_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_MERGE_STMT:
-    m_kind.tag = "MERGE";
-    reads(n.merge_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_COPY_STMT:
+  if (type == "TransactionStmt") {
+    for (const auto& k : k_transaction_kinds) {
+      if (k.kind == s["kind"].str()) {
+        throw transaction_control(k.tag);
+      }
+    }
+    throw transaction_control("transaction control");
+  }
+  if (type == "CreatedbStmt") {
+    throw database_statement("CREATE DATABASE");
+  }
+  if (type == "DropdbStmt") {
+    throw database_statement("DROP DATABASE");
+  }
+
+  // Plannable statements and those that hold one.
+  if (type == "SelectStmt") {
+    m_kind.tag = s["intoClause"] ? "SELECT INTO" : "SELECT";
+    reads(s);
+  } else if (type == "InsertStmt" || type == "UpdateStmt" ||
+             type == "DeleteStmt" || type == "MergeStmt") {
+    m_kind.tag = type == "InsertStmt"   ? "INSERT"
+                 : type == "UpdateStmt" ? "UPDATE"
+                 : type == "DeleteStmt" ? "DELETE"
+                                        : "MERGE";
+    reads(stmt);
+  } else if (type == "CopyStmt") {
     m_kind.tag = "COPY";
-    copy(*n.copy_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_EXPLAIN_STMT:
+    copy(s);
+  } else if (type == "ExplainStmt") {
     m_kind.tag = "EXPLAIN";
-    reads(n.explain_stmt->query);
-    break;
-  case PG_QUERY__NODE__NODE_DECLARE_CURSOR_STMT:
+    reads(s["query"]);
+  } else if (type == "DeclareCursorStmt") {
     m_kind.tag = "DECLARE CURSOR";
-    reads(n.declare_cursor_stmt->query);
-    break;
-  case PG_QUERY__NODE__NODE_PREPARE_STMT:
+    reads(s["query"]);
+  } else if (type == "PrepareStmt") {
     m_kind.tag = "PREPARE";
-    reads(n.prepare_stmt->query);
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT: {
-    const auto& s = *n.create_table_as_stmt;
-    m_kind.tag = s.is_select_into ? "SELECT INTO"
-                 : s.objtype == PG_QUERY__OBJECT_TYPE__OBJECT_MATVIEW
+    reads(s["query"]);
+  } else if (type == "CreateTableAsStmt") {
+    m_kind.tag = s["is_select_into"].boolean() ? "SELECT INTO"
+                 : s["objtype"].str() == "OBJECT_MATVIEW"
                      ? "CREATE MATERIALIZED VIEW"
                      : "CREATE TABLE AS";
-    reads(s.query);
-    break;
-  }
-  case PG_QUERY__NODE__NODE_VIEW_STMT:
+    reads(s["query"]);
+  } else if (type == "ViewStmt") {
     m_kind.tag = "CREATE VIEW";
-    if (n.view_stmt->replace) {
-      lock(n.view_stmt->view, R::replace_view);
+    if (s["replace"].boolean()) {
+      lock(s["view"], R::replace_view);
     }
-    reads(n.view_stmt->query);
-    break;
+    reads(s["query"]);
 
-  // Tables, indexes and their maintenance.
-  case PG_QUERY__NODE__NODE_CREATE_STMT:
+    // Tables, indexes and their maintenance.
+  } else if (type == "CreateStmt") {
     m_kind.tag = "CREATE TABLE";
-    create_table(*n.create_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_FOREIGN_TABLE_STMT:
+    create_table(s);
+  } else if (type == "CreateForeignTableStmt") {
     m_kind.tag = "CREATE FOREIGN TABLE";
-    if (n.create_foreign_table_stmt->base_stmt) {
-      create_table(*n.create_foreign_table_stmt->base_stmt);
-    }
-    break;
-  case PG_QUERY__NODE__NODE_INDEX_STMT: {
-    const auto& s = *n.index_stmt;
+    create_table(s["base"]);
+  } else if (type == "IndexStmt") {
     m_kind.tag = "CREATE INDEX";
-    if (s.concurrent) {
+    bool concurrent = s["concurrent"].boolean();
+    if (concurrent) {
       non_transactional(why::cic);
-      if (str(s.idxname).empty()) {
+      if (s["idxname"].str().empty()) {
         throw detail::Refusal{
             "CREATE INDEX CONCURRENTLY needs an index name",
             {"An interrupted concurrent build leaves an INVALID index that "
              "git-hop finds by its name, to drop it and build it again."},
             {"Name the index: CREATE INDEX CONCURRENTLY <name> ON ..."}};
       }
-      m_kind.concurrent_index = std::make_unique<Name>(Name{
-          s.relation ? std::string(str(s.relation->schemaname)) : std::string(),
-          std::string(str(s.idxname))});
+      m_kind.concurrent_index = std::make_unique<Name>(
+          Name{std::string(s["relation"]["schemaname"].str()),
+               std::string(s["idxname"].str())});
     }
-    lock(s.relation,
-         s.concurrent ? R::create_index_concurrently : R::create_index);
-    break;
-  }
-  case PG_QUERY__NODE__NODE_ALTER_TABLE_STMT:
-    m_kind.tag = alter_tag(n.alter_table_stmt->objtype);
-    alter_table(*n.alter_table_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_RENAME_STMT: {
-    const auto& s = *n.rename_stmt;
-    PgQuery__ObjectType t = s.rename_type;
-    if (t == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN ||
-        t == PG_QUERY__OBJECT_TYPE__OBJECT_TABCONSTRAINT ||
-        t == PG_QUERY__OBJECT_TYPE__OBJECT_ATTRIBUTE) {
-      t = t == PG_QUERY__OBJECT_TYPE__OBJECT_ATTRIBUTE
-              ? PG_QUERY__OBJECT_TYPE__OBJECT_TYPE
-              : s.relation_type;
+    lock(s["relation"],
+         concurrent ? R::create_index_concurrently : R::create_index);
+  } else if (type == "AlterTableStmt") {
+    m_kind.tag = alter_tag(s["objtype"].str());
+    alter_table(s);
+  } else if (type == "RenameStmt") {
+    std::string_view what = s["renameType"].str();
+    std::string_view t = what;
+    if (what == "OBJECT_COLUMN" || what == "OBJECT_TABCONSTRAINT") {
+      t = s["relationType"].str();
+    } else if (what == "OBJECT_ATTRIBUTE") {
+      t = "OBJECT_TYPE";
     }
     m_kind.tag = alter_tag(t);
-    if (s.relation) {
-      if (s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_INDEX) {
-        lock(s.relation, R::rename_index);
-      } else if (s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_TRIGGER ||
-                 s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_POLICY ||
-                 s.rename_type == PG_QUERY__OBJECT_TYPE__OBJECT_RULE) {
-        lock(s.relation, R::alter_table);
-      } else {
-        lock(s.relation, R::rename_relation);
-      }
+    if (s["relation"]) {
+      lock(s["relation"], what == "OBJECT_INDEX" ? R::rename_index
+                          : what == "OBJECT_TRIGGER" ||
+                                  what == "OBJECT_POLICY" ||
+                                  what == "OBJECT_RULE"
+                              ? R::alter_table
+                              : R::rename_relation);
     }
-    break;
-  }
-  case PG_QUERY__NODE__NODE_ALTER_OBJECT_SCHEMA_STMT: {
-    const auto& s = *n.alter_object_schema_stmt;
-    m_kind.tag = alter_tag(s.object_type);
-    if (s.relation && is_relation(s.object_type)) {
-      lock(s.relation, R::rename_relation);
+  } else if (type == "AlterObjectSchemaStmt" || type == "AlterOwnerStmt") {
+    m_kind.tag = alter_tag(s["objectType"].str());
+    if (is_relation(s["objectType"].str())) {
+      lock(s["relation"], R::rename_relation);
     }
-    break;
-  }
-  case PG_QUERY__NODE__NODE_ALTER_OWNER_STMT: {
-    const auto& s = *n.alter_owner_stmt;
-    m_kind.tag = alter_tag(s.object_type);
-    if (s.relation && is_relation(s.object_type)) {
-      lock(s.relation, R::rename_relation);
-    }
-    break;
-  }
-  case PG_QUERY__NODE__NODE_ALTER_TABLE_MOVE_ALL_STMT:
-    m_kind.tag = alter_tag(n.alter_table_move_all_stmt->objtype);
+  } else if (type == "AlterObjectDependsStmt") {
+    m_kind.tag = alter_tag(s["objectType"].str());
+  } else if (type == "AlterTableMoveAllStmt") {
+    m_kind.tag = alter_tag(s["objtype"].str());
     lock(Name{}, R::move_all, std::nullopt, true);
-    break;
-  case PG_QUERY__NODE__NODE_DROP_STMT:
-    drop(*n.drop_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_TRUNCATE_STMT:
+  } else if (type == "DropStmt") {
+    drop(s);
+  } else if (type == "TruncateStmt") {
     m_kind.tag = "TRUNCATE TABLE";
-    for (size_t i = 0; i < n.truncate_stmt->n_relations; ++i) {
-      const PgQuery__Node* r = n.truncate_stmt->relations[i];
-      if (r && r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-        lock(r->range_var, R::truncate);
-      }
+    for (Value r : s["relations"]) {
+      lock(r, R::truncate);
     }
-    break;
-  case PG_QUERY__NODE__NODE_LOCK_STMT: {
-    const auto& s = *n.lock_stmt;
+  } else if (type == "LockStmt") {
     m_kind.tag = "LOCK TABLE";
-    L level = s.mode >= 1 && s.mode <= 8
-                  ? k_lock_modes[static_cast<size_t>(s.mode)]
-                  : L::access_exclusive;
-    for (size_t i = 0; i < s.n_relations; ++i) {
-      const PgQuery__Node* r = s.relations[i];
-      if (r && r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-        lock(r->range_var, R::lock_table, level);
-      }
+    long long mode = s["mode"].integer();
+    L level = mode >= 1 && mode <= 8 ? k_lock_modes[mode] : L::access_exclusive;
+    for (Value r : s["relations"]) {
+      lock(r, R::lock_table, level);
     }
-    break;
-  }
-  case PG_QUERY__NODE__NODE_REINDEX_STMT:
+  } else if (type == "ReindexStmt") {
     m_kind.tag = "REINDEX";
-    reindex(*n.reindex_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_VACUUM_STMT:
-    vacuum(*n.vacuum_stmt);
-    break;
-  case PG_QUERY__NODE__NODE_CLUSTER_STMT:
+    reindex(s);
+  } else if (type == "VacuumStmt") {
+    vacuum(s);
+  } else if (type == "ClusterStmt") {
     m_kind.tag = "CLUSTER";
-    if (n.cluster_stmt->relation) {
-      lock(n.cluster_stmt->relation, R::cluster);
+    if (s["relation"]) {
+      lock(s["relation"], R::cluster);
     } else {
       non_transactional(why::cluster_all);
       lock(Name{}, R::cluster, std::nullopt, true);
     }
-    break;
-  case PG_QUERY__NODE__NODE_REFRESH_MAT_VIEW_STMT:
+  } else if (type == "RefreshMatViewStmt") {
     m_kind.tag = "REFRESH MATERIALIZED VIEW";
-    lock(n.refresh_mat_view_stmt->relation, n.refresh_mat_view_stmt->concurrent
-                                                ? R::refresh_concurrently
-                                                : R::refresh);
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_SEQ_STMT:
+    lock(s["relation"],
+         s["concurrent"].boolean() ? R::refresh_concurrently : R::refresh);
+  } else if (type == "AlterSeqStmt") {
     m_kind.tag = "ALTER SEQUENCE";
-    lock(n.alter_seq_stmt->sequence, R::alter_sequence);
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_TRIG_STMT:
+    lock(s["sequence"], R::alter_sequence);
+  } else if (type == "CreateTrigStmt") {
     m_kind.tag = "CREATE TRIGGER";
-    lock(n.create_trig_stmt->relation, R::create_trigger);
-    if (n.create_trig_stmt->constrrel) {
-      lock(n.create_trig_stmt->constrrel, R::create_trigger);
-    }
-    break;
-  case PG_QUERY__NODE__NODE_RULE_STMT:
+    lock(s["relation"], R::create_trigger);
+    lock(s["constrrel"], R::create_trigger);
+  } else if (type == "RuleStmt") {
     m_kind.tag = "CREATE RULE";
-    lock(n.rule_stmt->relation, R::rule);
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_POLICY_STMT:
-    m_kind.tag = "CREATE POLICY";
-    lock(n.create_policy_stmt->table, R::policy);
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_POLICY_STMT:
-    m_kind.tag = "ALTER POLICY";
-    lock(n.alter_policy_stmt->table, R::policy);
-    break;
-  case PG_QUERY__NODE__NODE_COMMENT_STMT: {
-    const auto& s = *n.comment_stmt;
+    lock(s["relation"], R::rule);
+  } else if (type == "CreatePolicyStmt" || type == "AlterPolicyStmt") {
+    m_kind.tag = type == "CreatePolicyStmt" ? "CREATE POLICY" : "ALTER POLICY";
+    lock(s["table"], R::policy);
+  } else if (type == "CommentStmt") {
     m_kind.tag = "COMMENT";
-    if (is_relation(s.objtype)) {
-      if (auto name = name_of_node(s.object)) {
-        lock(*name, R::comment);
-      }
-    } else if (s.objtype == PG_QUERY__OBJECT_TYPE__OBJECT_COLUMN) {
-      if (auto name = name_of_node(s.object, 1)) {
-        lock(*name, R::comment);
+    std::string_view t = s["objtype"].str();
+    if (is_relation(t) || t == "OBJECT_COLUMN") {
+      if (auto n = name_of_node(s["object"], t == "OBJECT_COLUMN" ? 1 : 0)) {
+        lock(*n, R::comment);
       }
     }
-    break;
-  }
-  case PG_QUERY__NODE__NODE_CREATE_STATS_STMT:
+  } else if (type == "CreateStatsStmt") {
     m_kind.tag = "CREATE STATISTICS";
-    for (size_t i = 0; i < n.create_stats_stmt->n_relations; ++i) {
-      const PgQuery__Node* r = n.create_stats_stmt->relations[i];
-      if (r && r->node_case == PG_QUERY__NODE__NODE_RANGE_VAR) {
-        lock(r->range_var, R::create_statistics);
+    for (Value r : s["relations"]) {
+      if (r.type() == "RangeVar") {
+        lock(r, R::create_statistics);
       }
     }
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_PUBLICATION_STMT:
-  case PG_QUERY__NODE__NODE_ALTER_PUBLICATION_STMT: {
-    bool create = n.node_case == PG_QUERY__NODE__NODE_CREATE_PUBLICATION_STMT;
-    m_kind.tag = create ? "CREATE PUBLICATION" : "ALTER PUBLICATION";
-    PgQuery__Node* const* objects = create
-                                        ? n.create_publication_stmt->pubobjects
-                                        : n.alter_publication_stmt->pubobjects;
-    size_t count = create ? n.create_publication_stmt->n_pubobjects
-                          : n.alter_publication_stmt->n_pubobjects;
-    for (size_t i = 0; i < count; ++i) {
-      const PgQuery__Node* o = objects[i];
-      if (o && o->node_case == PG_QUERY__NODE__NODE_PUBLICATION_OBJ_SPEC &&
-          o->publication_obj_spec->pubtable) {
-        lock(o->publication_obj_spec->pubtable->relation, R::publication);
+  } else if (type == "CreatePublicationStmt" ||
+             type == "AlterPublicationStmt") {
+    m_kind.tag = type == "CreatePublicationStmt" ? "CREATE PUBLICATION"
+                                                 : "ALTER PUBLICATION";
+    for (Value o : s["pubobjects"]) {
+      if (o.type() == "PublicationObjSpec") {
+        lock(o.fields()["pubtable"]["relation"], R::publication);
       }
     }
-    break;
-  }
 
-  // Statements that cannot run inside a transaction block.
-  case PG_QUERY__NODE__NODE_CREATE_TABLE_SPACE_STMT:
-    m_kind.tag = "CREATE TABLESPACE";
+    // Statements that cannot run inside a transaction block.
+  } else if (type == "CreateTableSpaceStmt") {
     non_transactional(why::create_tablespace);
-    break;
-  case PG_QUERY__NODE__NODE_DROP_TABLE_SPACE_STMT:
-    m_kind.tag = "DROP TABLESPACE";
+  } else if (type == "DropTableSpaceStmt") {
     non_transactional(why::drop_tablespace);
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_SYSTEM_STMT:
-    m_kind.tag = "ALTER SYSTEM";
+  } else if (type == "AlterSystemStmt") {
     non_transactional(why::alter_system);
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_SUBSCRIPTION_STMT:
-    m_kind.tag = "CREATE SUBSCRIPTION";
-    subscription_options(n.create_subscription_stmt->options,
-                         n.create_subscription_stmt->n_options);
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_SUBSCRIPTION_STMT: {
-    const auto& s = *n.alter_subscription_stmt;
-    m_kind.tag = "ALTER SUBSCRIPTION";
-    bool refresh = false;
-    switch (s.kind) {
-    case PG_QUERY__ALTER_SUBSCRIPTION_TYPE__ALTER_SUBSCRIPTION_REFRESH:
-      refresh = true;
-      break;
-    case PG_QUERY__ALTER_SUBSCRIPTION_TYPE__ALTER_SUBSCRIPTION_SET_PUBLICATION:
-    case PG_QUERY__ALTER_SUBSCRIPTION_TYPE__ALTER_SUBSCRIPTION_ADD_PUBLICATION:
-    case PG_QUERY__ALTER_SUBSCRIPTION_TYPE__ALTER_SUBSCRIPTION_DROP_PUBLICATION:
-      refresh = true;
-      if (const PgQuery__DefElem* d = def(s.options, s.n_options, "refresh")) {
-        refresh = def_bool(d);
-      }
-      break;
-    default:
-      break;
-    }
-    if (refresh) {
-      non_transactional(why::alter_subscription);
-    }
-    break;
-  }
-  case PG_QUERY__NODE__NODE_DROP_SUBSCRIPTION_STMT:
-    m_kind.tag = "DROP SUBSCRIPTION";
+  } else if (type == "CreateSubscriptionStmt") {
+    create_subscription(s["options"]);
+  } else if (type == "AlterSubscriptionStmt") {
+    alter_subscription(s);
+  } else if (type == "DropSubscriptionStmt") {
     non_transactional(why::drop_subscription);
-    break;
-  case PG_QUERY__NODE__NODE_DISCARD_STMT:
-    switch (n.discard_stmt->target) {
-    case PG_QUERY__DISCARD_MODE__DISCARD_ALL:
-      m_kind.tag = "DISCARD ALL";
+  } else if (type == "DiscardStmt") {
+    std::string_view target = s["target"].str();
+    m_kind.tag = target == "DISCARD_ALL"         ? "DISCARD ALL"
+                 : target == "DISCARD_PLANS"     ? "DISCARD PLANS"
+                 : target == "DISCARD_SEQUENCES" ? "DISCARD SEQUENCES"
+                                                 : "DISCARD TEMP";
+    if (target == "DISCARD_ALL") {
       non_transactional(why::discard_all);
-      break;
-    case PG_QUERY__DISCARD_MODE__DISCARD_PLANS:
-      m_kind.tag = "DISCARD PLANS";
-      break;
-    case PG_QUERY__DISCARD_MODE__DISCARD_SEQUENCES:
-      m_kind.tag = "DISCARD SEQUENCES";
-      break;
-    default:
-      m_kind.tag = "DISCARD TEMP";
     }
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_DATABASE_STMT:
-    m_kind.tag = "ALTER DATABASE";
-    if (def(n.alter_database_stmt->options, n.alter_database_stmt->n_options,
-            "tablespace")) {
+  } else if (type == "AlterDatabaseStmt") {
+    if (def(s["options"], "tablespace")) {
       non_transactional(why::alter_database_tablespace);
     }
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_ENUM_STMT:
-    m_kind.tag = "ALTER TYPE";
-    m_kind.enum_add_value = str(n.alter_enum_stmt->old_val).empty();
-    break;
+  } else if (type == "AlterEnumStmt") {
+    m_kind.enum_add_value = s["oldVal"].str().empty();
 
-  // Everything else: the tag only, no table lock worth reporting.
-  case PG_QUERY__NODE__NODE_CREATE_FUNCTION_STMT:
-    m_kind.tag = n.create_function_stmt->is_procedure ? "CREATE PROCEDURE"
-                                                      : "CREATE FUNCTION";
-    break;
-  case PG_QUERY__NODE__NODE_DO_STMT:
-    m_kind.tag = "DO";
-    break;
-  case PG_QUERY__NODE__NODE_CALL_STMT:
-    m_kind.tag = "CALL";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_SCHEMA_STMT:
-    m_kind.tag = "CREATE SCHEMA";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_SEQ_STMT:
-    m_kind.tag = "CREATE SEQUENCE";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_DOMAIN_STMT:
-    m_kind.tag = "CREATE DOMAIN";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_DOMAIN_STMT:
-    m_kind.tag = "ALTER DOMAIN";
-    break;
-  case PG_QUERY__NODE__NODE_DEFINE_STMT:
-    switch (n.define_stmt->kind) {
-    case PG_QUERY__OBJECT_TYPE__OBJECT_AGGREGATE:
-      m_kind.tag = "CREATE AGGREGATE";
-      break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_OPERATOR:
-      m_kind.tag = "CREATE OPERATOR";
-      break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_COLLATION:
-      m_kind.tag = "CREATE COLLATION";
-      break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TSPARSER:
-      m_kind.tag = "CREATE TEXT SEARCH PARSER";
-      break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TSDICTIONARY:
-      m_kind.tag = "CREATE TEXT SEARCH DICTIONARY";
-      break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TSTEMPLATE:
-      m_kind.tag = "CREATE TEXT SEARCH TEMPLATE";
-      break;
-    case PG_QUERY__OBJECT_TYPE__OBJECT_TSCONFIGURATION:
-      m_kind.tag = "CREATE TEXT SEARCH CONFIGURATION";
-      break;
-    default:
-      m_kind.tag = "CREATE TYPE";
-    }
-    break;
-  case PG_QUERY__NODE__NODE_COMPOSITE_TYPE_STMT:
-  case PG_QUERY__NODE__NODE_CREATE_ENUM_STMT:
-  case PG_QUERY__NODE__NODE_CREATE_RANGE_STMT:
-    m_kind.tag = "CREATE TYPE";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_TYPE_STMT:
-    m_kind.tag = "ALTER TYPE";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_FUNCTION_STMT:
-    m_kind.tag = n.alter_function_stmt->objtype ==
-                         PG_QUERY__OBJECT_TYPE__OBJECT_PROCEDURE
-                     ? "ALTER PROCEDURE"
-                 : n.alter_function_stmt->objtype ==
-                         PG_QUERY__OBJECT_TYPE__OBJECT_ROUTINE
-                     ? "ALTER ROUTINE"
-                     : "ALTER FUNCTION";
-    break;
-  case PG_QUERY__NODE__NODE_GRANT_STMT:
-    m_kind.tag = n.grant_stmt->is_grant ? "GRANT" : "REVOKE";
-    break;
-  case PG_QUERY__NODE__NODE_GRANT_ROLE_STMT:
-    m_kind.tag = n.grant_role_stmt->is_grant ? "GRANT ROLE" : "REVOKE ROLE";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_DEFAULT_PRIVILEGES_STMT:
-    m_kind.tag = "ALTER DEFAULT PRIVILEGES";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_EXTENSION_STMT:
-    m_kind.tag = "CREATE EXTENSION";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_EXTENSION_STMT:
-  case PG_QUERY__NODE__NODE_ALTER_EXTENSION_CONTENTS_STMT:
-    m_kind.tag = "ALTER EXTENSION";
-    break;
-  case PG_QUERY__NODE__NODE_VARIABLE_SET_STMT:
+    // The tag only.
+  } else if (type == "CreateFunctionStmt") {
     m_kind.tag =
-        n.variable_set_stmt->kind == PG_QUERY__VARIABLE_SET_KIND__VAR_RESET ||
-                n.variable_set_stmt->kind ==
-                    PG_QUERY__VARIABLE_SET_KIND__VAR_RESET_ALL
-            ? "RESET"
-            : "SET";
-    break;
-  case PG_QUERY__NODE__NODE_VARIABLE_SHOW_STMT:
-    m_kind.tag = "SHOW";
-    break;
-  case PG_QUERY__NODE__NODE_CONSTRAINTS_SET_STMT:
-    m_kind.tag = "SET CONSTRAINTS";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_ROLE_STMT:
-    m_kind.tag = "CREATE ROLE";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_ROLE_STMT:
-  case PG_QUERY__NODE__NODE_ALTER_ROLE_SET_STMT:
-    m_kind.tag = "ALTER ROLE";
-    break;
-  case PG_QUERY__NODE__NODE_DROP_ROLE_STMT:
-    m_kind.tag = "DROP ROLE";
-    break;
-  case PG_QUERY__NODE__NODE_DROP_OWNED_STMT:
-    m_kind.tag = "DROP OWNED";
-    break;
-  case PG_QUERY__NODE__NODE_REASSIGN_OWNED_STMT:
-    m_kind.tag = "REASSIGN OWNED";
-    break;
-  case PG_QUERY__NODE__NODE_SEC_LABEL_STMT:
-    m_kind.tag = "SECURITY LABEL";
-    break;
-  case PG_QUERY__NODE__NODE_NOTIFY_STMT:
-    m_kind.tag = "NOTIFY";
-    break;
-  case PG_QUERY__NODE__NODE_LISTEN_STMT:
-    m_kind.tag = "LISTEN";
-    break;
-  case PG_QUERY__NODE__NODE_UNLISTEN_STMT:
-    m_kind.tag = "UNLISTEN";
-    break;
-  case PG_QUERY__NODE__NODE_LOAD_STMT:
-    m_kind.tag = "LOAD";
-    break;
-  case PG_QUERY__NODE__NODE_CHECK_POINT_STMT:
-    m_kind.tag = "CHECKPOINT";
-    break;
-  case PG_QUERY__NODE__NODE_EXECUTE_STMT:
-    m_kind.tag = "EXECUTE";
-    break;
-  case PG_QUERY__NODE__NODE_DEALLOCATE_STMT:
+        s["is_procedure"].boolean() ? "CREATE PROCEDURE" : "CREATE FUNCTION";
+  } else if (type == "DefineStmt") {
+    m_kind.tag = find_tag(k_define, s["kind"].str(), "CREATE TYPE");
+  } else if (type == "AlterFunctionStmt") {
+    std::string_view t = s["objtype"].str();
+    m_kind.tag = t == "OBJECT_PROCEDURE" ? "ALTER PROCEDURE"
+                 : t == "OBJECT_ROUTINE" ? "ALTER ROUTINE"
+                                         : "ALTER FUNCTION";
+  } else if (type == "GrantStmt") {
+    m_kind.tag = s["is_grant"].boolean() ? "GRANT" : "REVOKE";
+  } else if (type == "GrantRoleStmt") {
+    m_kind.tag = s["is_grant"].boolean() ? "GRANT ROLE" : "REVOKE ROLE";
+  } else if (type == "VariableSetStmt") {
+    std::string_view k = s["kind"].str();
+    m_kind.tag = k == "VAR_RESET" || k == "VAR_RESET_ALL" ? "RESET" : "SET";
+  } else if (type == "DeallocateStmt") {
+    m_kind.tag = s["name"].str().empty() ? "DEALLOCATE ALL" : "DEALLOCATE";
+  } else if (type == "FetchStmt") {
+    m_kind.tag = s["ismove"].boolean() ? "MOVE" : "FETCH";
+  } else if (type == "ClosePortalStmt") {
     m_kind.tag =
-        str(n.deallocate_stmt->name).empty() ? "DEALLOCATE ALL" : "DEALLOCATE";
-    break;
-  case PG_QUERY__NODE__NODE_FETCH_STMT:
-    m_kind.tag = n.fetch_stmt->ismove ? "MOVE" : "FETCH";
-    break;
-  case PG_QUERY__NODE__NODE_CLOSE_PORTAL_STMT:
-    m_kind.tag = str(n.close_portal_stmt->portalname).empty()
-                     ? "CLOSE CURSOR ALL"
-                     : "CLOSE CURSOR";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_DATABASE_SET_STMT:
-  case PG_QUERY__NODE__NODE_ALTER_DATABASE_REFRESH_COLL_STMT:
-    m_kind.tag = "ALTER DATABASE";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_TABLE_SPACE_OPTIONS_STMT:
-    m_kind.tag = "ALTER TABLESPACE";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_CONVERSION_STMT:
-    m_kind.tag = "CREATE CONVERSION";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_CAST_STMT:
-    m_kind.tag = "CREATE CAST";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_OP_CLASS_STMT:
-    m_kind.tag = "CREATE OPERATOR CLASS";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_OP_FAMILY_STMT:
-    m_kind.tag = "CREATE OPERATOR FAMILY";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_OP_FAMILY_STMT:
-    m_kind.tag = "ALTER OPERATOR FAMILY";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_OPERATOR_STMT:
-    m_kind.tag = "ALTER OPERATOR";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_OBJECT_DEPENDS_STMT:
-    m_kind.tag = alter_tag(n.alter_object_depends_stmt->object_type);
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_TSDICTIONARY_STMT:
-    m_kind.tag = "ALTER TEXT SEARCH DICTIONARY";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_TSCONFIGURATION_STMT:
-    m_kind.tag = "ALTER TEXT SEARCH CONFIGURATION";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_FDW_STMT:
-    m_kind.tag = "CREATE FOREIGN DATA WRAPPER";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_FDW_STMT:
-    m_kind.tag = "ALTER FOREIGN DATA WRAPPER";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_FOREIGN_SERVER_STMT:
-    m_kind.tag = "CREATE SERVER";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_FOREIGN_SERVER_STMT:
-    m_kind.tag = "ALTER SERVER";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_USER_MAPPING_STMT:
-    m_kind.tag = "CREATE USER MAPPING";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_USER_MAPPING_STMT:
-    m_kind.tag = "ALTER USER MAPPING";
-    break;
-  case PG_QUERY__NODE__NODE_DROP_USER_MAPPING_STMT:
-    m_kind.tag = "DROP USER MAPPING";
-    break;
-  case PG_QUERY__NODE__NODE_IMPORT_FOREIGN_SCHEMA_STMT:
-    m_kind.tag = "IMPORT FOREIGN SCHEMA";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_EVENT_TRIG_STMT:
-    m_kind.tag = "CREATE EVENT TRIGGER";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_EVENT_TRIG_STMT:
-    m_kind.tag = "ALTER EVENT TRIGGER";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_PLANG_STMT:
-    m_kind.tag = "CREATE LANGUAGE";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_TRANSFORM_STMT:
-    m_kind.tag = "CREATE TRANSFORM";
-    break;
-  case PG_QUERY__NODE__NODE_CREATE_AM_STMT:
-    m_kind.tag = "CREATE ACCESS METHOD";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_COLLATION_STMT:
-    m_kind.tag = "ALTER COLLATION";
-    break;
-  case PG_QUERY__NODE__NODE_ALTER_STATS_STMT:
-    m_kind.tag = "ALTER STATISTICS";
-    break;
-  default:
-    m_kind.tag = "???";
+        s["portalname"].str().empty() ? "CLOSE CURSOR ALL" : "CLOSE CURSOR";
   }
   return std::move(m_kind);
 }
@@ -1846,7 +1469,7 @@ std::span<const Rule> lock_rules()
 
 namespace detail {
 
-Kind classify(const PgQuery__Node& stmt)
+Kind classify(Value stmt)
 {
   return Classifier().run(stmt);
 }

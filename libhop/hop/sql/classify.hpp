@@ -2,8 +2,8 @@
 // block, locks), from its libpg_query tree.
 #pragma once
 
-#include "pgq.hpp"
 #include "script.hpp"
+#include "tree.hpp"
 
 #include <string>
 #include <vector>
@@ -18,8 +18,9 @@ struct Refusal
   std::vector<std::string> hints;
 };
 
-// Classify one top-level statement. Throws Refusal.
-Kind classify(const PgQuery__Node& stmt);
+// Classify one top-level statement (the Node of a RawStmt). Throws
+// Refusal.
+Kind classify(Value stmt);
 
 // The refusal of a psql meta-command whose backslash starts `command`.
 Refusal meta_command(std::string_view command);

@@ -35,22 +35,27 @@ Tokens scan(const char* input, Failure* failure)
   return tokens;
 }
 
-Tree parse(const char* input, Failure* failure)
+Json::~Json()
 {
-  PgQueryProtobufParseResult r = pg_query_parse_protobuf(input);
-  Tree tree;
+  if (m_text) {
+    PgQueryParseResult r{m_text, nullptr, nullptr};
+    pg_query_free_parse_result(r);
+  }
+}
+
+Json parse(const char* input, Failure* failure)
+{
+  PgQueryParseResult r = pg_query_parse(input);
+  Json json;
   if (r.error) {
     fill(failure, r.error);
-  } else {
-    tree.reset(pg_query__parse_result__unpack(
-        nullptr, r.parse_tree.len,
-        reinterpret_cast<const uint8_t*>(r.parse_tree.data)));
-    if (!tree) {
-      HOP_BUG("cannot unpack libpg_query's parse tree");
-    }
+    pg_query_free_parse_result(r);
+    return json;
   }
-  pg_query_free_protobuf_parse_result(r);
-  return tree;
+  json = Json(r.parse_tree);
+  r.parse_tree = nullptr;
+  pg_query_free_parse_result(r);
+  return json;
 }
 
 } // namespace hop::sql::pgq

@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 namespace hop::sql::pgq {
 
@@ -29,20 +31,30 @@ struct ScanFree
 };
 using Tokens = std::unique_ptr<PgQuery__ScanResult, ScanFree>;
 
-struct ParseFree
-{
-  void operator()(PgQuery__ParseResult* r) const
+// libpg_query's parse tree as JSON (see tree.hpp for why not protobuf).
+class Json {
+public:
+  Json() = default;
+  explicit Json(char* text) : m_text(text) {}
+  Json(Json&& other) noexcept : m_text(other.m_text) { other.m_text = nullptr; }
+  Json& operator=(Json&& other) noexcept
   {
-    pg_query__parse_result__free_unpacked(r, nullptr);
+    std::swap(m_text, other.m_text);
+    return *this;
   }
+  ~Json();
+  explicit operator bool() const { return m_text != nullptr; }
+  std::string_view text() const { return m_text; }
+
+private:
+  char* m_text = nullptr;
 };
-using Tree = std::unique_ptr<PgQuery__ParseResult, ParseFree>;
 
 // The tokens of `input` (NUL-terminated), comments included; on a lexer
 // error, nullptr and `failure` set.
 Tokens scan(const char* input, Failure* failure);
-// The statements of `input` (NUL-terminated); on an error, nullptr and
+// The statements of `input` (NUL-terminated); on an error, empty and
 // `failure` set.
-Tree parse(const char* input, Failure* failure);
+Json parse(const char* input, Failure* failure);
 
 } // namespace hop::sql::pgq

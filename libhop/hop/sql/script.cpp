@@ -4,6 +4,7 @@
 #include "classify.hpp"
 #include "pgq.hpp"
 #include "split.hpp"
+#include "tree.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -193,8 +194,8 @@ private:
                          const std::vector<std::string>& details = {},
                          const std::vector<std::string>& hints = {});
   [[noreturn]] void syntax_error(size_t offset, const pgq::Failure& f);
-  void cut(const detail::Cut& c);
-  void add(size_t begin, size_t end, const PgQuery__Node* stmt);
+  size_t chunk(size_t begin, size_t end, bool final);
+  void add(size_t begin, size_t end, detail::Value stmt);
   void check_mixing() const;
   std::string where(size_t offset);
 
@@ -203,7 +204,7 @@ private:
   const Options& m_options;
   size_t m_start;
   Cursor m_cursor;
-  std::string m_buf;
+  std::string m_window;
   Script m_script;
   std::unordered_set<const Kind*, KindHash, KindEq> m_kinds;
 };
@@ -237,6 +238,10 @@ void Builder::syntax_error(size_t offset, const pgq::Failure& f)
   fail(offset, f.message, details);
 }
 
+// The script is read a window at a time: the lexer gives the places where
+// statements may end (cheaply, libpg_query's scanner split), the parser
+// reads everything up to the last of them at once, and the next window
+// starts there. A statement larger than the window doubles the window.
 Script Builder::run()
 {
   std::string_view body = m_text.substr(m_start);
@@ -248,15 +253,31 @@ Script Builder::run()
   }
   // At least 2 bytes a statement ("x;"): reserve address space, which the
   // system backs with memory only where written.
-  m_script.statements.reserve(std::min<size_t>(body.size() / 32 + 16, 1 << 26));
-  detail::Splitter splitter(m_text, m_start);
-  try {
-    while (auto c = splitter.next()) {
-      cut(*c);
+  m_script.statements.reserve(
+      std::min<size_t>(body.size() / 32 + 16, size_t(1) << 26));
+  size_t pos = m_start;
+  size_t window = detail::k_window;
+  while (pos < m_text.size()) {
+    size_t avail = m_text.size() - pos;
+    size_t len = std::min(avail, window);
+    if (len == avail) {
+      chunk(pos, m_text.size(), true);
+      break;
     }
-  } catch (const detail::LexError& e) {
-    pgq::Failure f{e.message, 0, true};
-    syntax_error(e.offset, f);
+    m_window.assign(m_text.substr(pos, len));
+    detail::Cuts cuts = detail::scanner_cuts(m_window);
+    if (cuts.ends.empty()) {
+      // A stray ')' hides every later ';' from the scanner split.
+      cuts = detail::psql_cuts(m_window);
+    }
+    size_t done =
+        cuts.ends.empty() ? pos : chunk(pos, pos + cuts.ends.back(), false);
+    if (done == pos) {
+      window *= 2;
+      continue;
+    }
+    pos = done;
+    window = detail::k_window;
   }
   if (!m_options.allow_mixed) {
     check_mixing();
@@ -264,67 +285,57 @@ Script Builder::run()
   return std::move(m_script);
 }
 
-void Builder::cut(const detail::Cut& c)
+// Parse text[begin, end) and add its statements; throw at the first
+// problem. Returns where the added statements end: `end`, or less when
+// [begin, end) is not final and ends inside a statement (the scanner split
+// cut a BEGIN ATOMIC body).
+size_t Builder::chunk(size_t begin, size_t end, bool final)
 {
-  if (c.backslash) {
-    detail::Refusal r =
-        detail::meta_command(meta_command_name(m_text, *c.backslash));
-    fail(*c.backslash, r.message, r.details, r.hints);
-  }
-  // With its ';', so that an error at the end reads as the server's.
-  size_t stop = c.has_semicolon ? c.stop : c.end;
-  m_buf.assign(m_text.substr(c.begin, stop - c.begin));
+  std::string buf(m_text.substr(begin, end - begin));
   pgq::Failure failure;
-  pgq::Tree tree = pgq::parse(m_buf.c_str(), &failure);
-  if (!tree) {
-    syntax_error(c.begin + detail::byte_at_char(m_buf, failure.position),
-                 failure);
-  }
-  if (tree->n_stmts == 1) {
-    add(c.begin, c.end, tree->stmts[0]->stmt);
-    return;
-  }
-  // psql's rule joined statements the parser tells apart (a function
-  // named "begin"...): place each by its tokens.
-  pgq::Tokens tokens = pgq::scan(m_buf.c_str(), &failure);
-  if (!tokens) {
-    HOP_BUG("a statement that parses does not scan: " + failure.message);
-  }
-  for (size_t i = 0; i < tree->n_stmts; ++i) {
-    const PgQuery__RawStmt& raw = *tree->stmts[i];
-    auto from = static_cast<size_t>(raw.stmt_location);
-    size_t to = raw.stmt_len == 0 ? m_buf.size()
-                                  : from + static_cast<size_t>(raw.stmt_len);
-    std::optional<size_t> first;
-    size_t last = 0;
-    for (size_t k = 0; k < tokens->n_tokens; ++k) {
-      const PgQuery__ScanToken& t = *tokens->tokens[k];
-      auto start = static_cast<size_t>(t.start);
-      if (start < from || start >= to ||
-          t.token == PG_QUERY__TOKEN__SQL_COMMENT ||
-          t.token == PG_QUERY__TOKEN__C_COMMENT ||
-          t.token == PG_QUERY__TOKEN__ASCII_59) {
-        continue;
-      }
-      if (!first) {
-        first = start;
-      }
-      last = static_cast<size_t>(t.end);
+  pgq::Json json = pgq::parse(buf.c_str(), &failure);
+  if (json) {
+    detail::Tree tree(json.text());
+    for (detail::Value raw : tree.root()["stmts"]) {
+      size_t from = begin + static_cast<size_t>(raw["stmt_location"].integer());
+      auto length = static_cast<size_t>(raw["stmt_len"].integer());
+      size_t to = length == 0 ? end : from + length;
+      from += detail::first_token(m_text.substr(from, to - from));
+      to = from + detail::last_token_end(m_text.substr(from, to - from),
+                                         to == m_text.size());
+      add(from, to, raw["stmt"]);
     }
-    if (first) {
-      add(c.begin + *first, c.begin + last, raw.stmt);
+    return end;
+  }
+  size_t at = begin + detail::byte_at_char(buf, failure.position);
+  // The complete statements before the error first: the first problem of
+  // the script may be one of them (COPY ... FROM STDIN before its data).
+  size_t before = begin;
+  for (size_t c : detail::psql_cuts(buf).ends) {
+    if (begin + c <= at && begin + c < end) {
+      before = begin + c;
     }
   }
+  if (before > begin) {
+    if (size_t done = chunk(begin, before, false); done < before) {
+      return done;
+    }
+  }
+  if (!final && failure.message.ends_with("at end of input")) {
+    return before;
+  }
+  if (at < m_text.size() && m_text[at] == '\\') {
+    detail::Refusal r = detail::meta_command(meta_command_name(m_text, at));
+    fail(at, r.message, r.details, r.hints);
+  }
+  syntax_error(at, failure);
 }
 
-void Builder::add(size_t begin, size_t end, const PgQuery__Node* stmt)
+void Builder::add(size_t begin, size_t end, detail::Value stmt)
 {
-  if (!stmt) {
-    HOP_BUG("a statement without a tree");
-  }
   Kind kind;
   try {
-    kind = detail::classify(*stmt);
+    kind = detail::classify(stmt);
   } catch (const detail::Refusal& r) {
     fail(begin, r.message, r.details, r.hints);
   }

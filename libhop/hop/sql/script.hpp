@@ -12,13 +12,14 @@
 //   // a server error at character `pos` of statement s:
 //   auto where = sql::position_in(text, s, pos);
 //
-// Cutting follows psql's rules (a ';' outside parentheses and outside a
-// CREATE FUNCTION/PROCEDURE ... BEGIN ATOMIC body ends a statement) over
-// PostgreSQL's tokens; each statement is then parsed on its own and its
-// tree freed, so memory grows with the number of statements (32 bytes
-// each) and with the largest statement, never with the whole script's
-// trees. Statements that are alike (every INSERT into one table) share one
-// Kind.
+// Statements end where PostgreSQL's parser says (a ';' outside
+// parentheses and outside a CREATE FUNCTION/PROCEDURE ... BEGIN ATOMIC
+// body). The script is read a window at a time: the lexer finds where
+// statements may end, the parser reads up to there at once and its tree
+// is classified and freed; so memory grows with the number of statements
+// (32 bytes each) and with the largest statement, never with the whole
+// script's trees. Statements that are alike (every INSERT into one table)
+// share one Kind.
 //
 // The lock rules and the manual pages they come from are in lock_rules()
 // and in git-hop(1), section LOCKS.

@@ -3,7 +3,7 @@
 #include "../error.hpp"
 #include "pgq.hpp"
 
-#include <algorithm>
+#include <cstring>
 
 namespace hop::sql::detail {
 
@@ -97,6 +97,26 @@ private:
   char m_first[4] = {0, 0, 0, 0};
 };
 
+// The tokens of `window`, or of its part before a lexer error (whose
+// offset goes to `unterminated`).
+pgq::Tokens tokens_of(const std::string& window,
+                      std::optional<size_t>* unterminated)
+{
+  pgq::Failure failure;
+  pgq::Tokens tokens = pgq::scan(window.c_str(), &failure);
+  if (tokens) {
+    return tokens;
+  }
+  size_t at = byte_at_char(window, failure.position);
+  *unterminated = at;
+  std::string before = window.substr(0, at);
+  tokens = pgq::scan(before.c_str(), &failure);
+  if (!tokens) {
+    HOP_BUG("the tokens before a lexer error do not scan: " + failure.message);
+  }
+  return tokens;
+}
+
 } // namespace
 
 size_t byte_at_char(std::string_view text, int position)
@@ -114,141 +134,93 @@ size_t byte_at_char(std::string_view text, int position)
   return text.size();
 }
 
-Splitter::Splitter(std::string_view text, size_t start)
-    : m_text(text), m_pos(start)
+Cuts scanner_cuts(const std::string& window)
 {
+  Cuts cuts;
+  PgQuerySplitResult r = pg_query_split_with_scanner(window.c_str());
+  if (r.error) {
+    size_t at = byte_at_char(window, r.error->cursorpos);
+    pg_query_free_split_result(r);
+    cuts.unterminated = at;
+    std::string before = window.substr(0, at);
+    r = pg_query_split_with_scanner(before.c_str());
+    if (r.error) {
+      pg_query_free_split_result(r);
+      HOP_BUG("the text before a lexer error does not split");
+    }
+  }
+  for (int i = 0; i < r.n_stmts; ++i) {
+    auto end = static_cast<size_t>(r.stmts[i]->stmt_location) +
+               static_cast<size_t>(r.stmts[i]->stmt_len);
+    if (end < window.size() && window[end] == ';') {
+      cuts.ends.push_back(end + 1);
+    }
+  }
+  pg_query_free_split_result(r);
+  return cuts;
 }
 
-std::optional<Cut> Splitter::next()
+Cuts psql_cuts(const std::string& window)
 {
-  while (m_next == m_queue.size()) {
-    if (m_error) {
-      LexError e = std::move(*m_error);
-      m_error.reset();
-      throw e;
+  Cuts cuts;
+  pgq::Tokens tokens = tokens_of(window, &cuts.unterminated);
+  Psql psql;
+  for (size_t i = 0; i < tokens->n_tokens; ++i) {
+    const PgQuery__ScanToken& t = *tokens->tokens[i];
+    if (!is_comment(t) && psql.feed(t, window)) {
+      cuts.ends.push_back(static_cast<size_t>(t.end));
+      psql = Psql();
     }
-    if (m_pos >= m_text.size()) {
-      return std::nullopt;
-    }
-    m_queue.clear();
-    m_next = 0;
-    refill();
   }
-  return m_queue[m_next++];
+  return cuts;
 }
 
-// Scan one window from m_pos and queue the statements that end in it.
-// Every window starts where a statement ends, so the lexer and psql's rule
-// start afresh; a window cut inside a token can only spoil its last
-// statement, which is left for the next window. A statement larger than
-// the window doubles the window.
-void Splitter::refill()
+size_t first_token(std::string_view text)
 {
-  for (;;) {
-    size_t avail = m_text.size() - m_pos;
-    size_t len = std::min(avail, m_window);
-    bool final = len == avail;
-    m_buf.assign(m_text.substr(m_pos, len));
-
-    pgq::Failure failure;
-    pgq::Tokens tokens = pgq::scan(m_buf.c_str(), &failure);
-    std::optional<LexError> error;
-    if (!tokens) {
-      // Cut inside a literal or comment, or one that never ends: the
-      // tokens before it are good.
-      size_t at = byte_at_char(m_buf, failure.position);
-      if (at == 0 || at >= len) {
-        if (final) {
-          m_error = LexError{m_pos + std::min(at, len), failure.message};
-          m_pos = m_text.size();
-          return;
-        }
-        m_window *= 2;
-        continue;
-      }
-      error = LexError{m_pos + at, failure.message};
-      m_buf.resize(at);
-      pgq::Failure again;
-      tokens = pgq::scan(m_buf.c_str(), &again);
-      if (!tokens) {
-        HOP_BUG("the tokens before a lexer error do not scan: " +
-                again.message);
-      }
-    }
-
-    // Offsets in the window; npos: none yet.
-    constexpr size_t none = std::string::npos;
-    auto absolute = [this](size_t at) {
-      return at == none ? std::optional<size_t>() : m_pos + at;
-    };
-    Psql psql;
-    size_t first = none, backslash = none, last_end = 0;
-    size_t done = 0; // just after the last ';' that ended a statement
-    bool cut = false;
-    for (size_t i = 0; i < tokens->n_tokens; ++i) {
-      const PgQuery__ScanToken& t = *tokens->tokens[i];
-      if (is_comment(t)) {
-        continue;
-      }
-      auto start = static_cast<size_t>(t.start);
-      auto end = static_cast<size_t>(t.end);
-      if (psql.feed(t, m_buf)) {
-        if (first != none) {
-          m_queue.push_back({m_pos + first, m_pos + last_end, m_pos + end, true,
-                             absolute(backslash)});
-        }
-        psql = Psql();
-        first = backslash = none;
-        done = end;
-        cut = true;
-        continue;
-      }
-      if (first == none) {
-        first = start;
-      }
-      if (t.token == PG_QUERY__TOKEN__ASCII_92 && backslash == none) {
-        backslash = start;
-      }
-      last_end = end;
-    }
-
-    if (error) {
-      if (!final && cut) {
-        m_pos += done;
-        m_window = k_window;
-        return;
-      }
-      if (!final) {
-        m_queue.clear();
-        m_window *= 2;
-        continue;
-      }
-      // The last statement holds the lexer error; a psql meta-command in
-      // it is the better message.
-      if (first != none && backslash != none) {
-        m_queue.push_back({m_pos + first, m_pos + last_end, error->offset,
-                           false, absolute(backslash)});
-      }
-      m_error = std::move(error);
-      m_pos = m_text.size();
-      return;
-    }
-    if (final) {
-      if (first != none) {
-        m_queue.push_back({m_pos + first, m_pos + last_end, m_text.size(),
-                           false, absolute(backslash)});
-      }
-      m_pos = m_text.size();
-      return;
-    }
-    if (!cut) {
-      m_window *= 2;
-      continue;
-    }
-    m_pos += done;
-    m_window = k_window;
-    return;
+  size_t i = 0;
+  while (i < text.size() && text[i] != '\0' &&
+         std::strchr(" \t\n\r\f\v", text[i])) {
+    ++i;
   }
+  if (text.compare(i, 2, "--") != 0 && text.compare(i, 2, "/*") != 0) {
+    return i;
+  }
+  // A comment first: the lexer knows where it ends.
+  std::optional<size_t> unterminated;
+  pgq::Tokens tokens = tokens_of(std::string(text), &unterminated);
+  for (size_t k = 0; k < tokens->n_tokens; ++k) {
+    if (!is_comment(*tokens->tokens[k])) {
+      return static_cast<size_t>(tokens->tokens[k]->start);
+    }
+  }
+  return unterminated.value_or(text.size());
+}
+
+size_t last_token_end(std::string_view text, bool at_end)
+{
+  size_t end = text.size();
+  while (end > 0 && text[end - 1] != '\0' &&
+         std::strchr(" \t\n\r\f\v", text[end - 1])) {
+    --end;
+  }
+  bool newline_after = text.find('\n', end) != std::string_view::npos;
+  size_t line = end == 0 ? std::string_view::npos : text.rfind('\n', end - 1);
+  std::string_view last =
+      text.substr(0, end).substr(line == std::string_view::npos ? 0 : line);
+  bool line_comment =
+      (newline_after || at_end) && last.find("--") != std::string_view::npos;
+  if (!line_comment && !text.substr(0, end).ends_with("*/")) {
+    return end;
+  }
+  // Maybe a comment last: the lexer knows.
+  std::optional<size_t> unterminated;
+  pgq::Tokens tokens = tokens_of(std::string(text), &unterminated);
+  for (size_t k = tokens->n_tokens; k > 0; --k) {
+    if (!is_comment(*tokens->tokens[k - 1])) {
+      return static_cast<size_t>(tokens->tokens[k - 1]->end);
+    }
+  }
+  return 0;
 }
 
 } // namespace hop::sql::detail

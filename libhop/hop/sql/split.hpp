@@ -1,6 +1,6 @@
-// Internal to hop::sql: cutting a script into statements the way psql
-// does, over PostgreSQL's own tokens (libpg_query's lexer), one window of
-// text at a time so that memory does not grow with the script.
+// Internal to hop::sql: where statements may end in a window of a script,
+// from PostgreSQL's own lexer (libpg_query). The parser has the last word:
+// these are only the places a window may be cut at.
 #pragma once
 
 #include <cstddef>
@@ -11,52 +11,38 @@
 
 namespace hop::sql::detail {
 
-// One statement's place in the script (byte offsets).
-struct Cut
-{
-  size_t begin = 0; // start of its first token (comments excluded)
-  size_t end = 0;   // end of its last token
-  size_t stop = 0;  // just after its ';', or the end of the text
-  bool has_semicolon = false;
-  // Start of the first '\' token outside quotes: a psql meta-command.
-  std::optional<size_t> backslash;
-};
-
-// The lexer failed (a quoted string, identifier or comment that never
-// ends): `offset` is where the offending token starts.
-struct LexError
-{
-  size_t offset = 0;
-  std::string message;
-};
+// The window a script is read with; it doubles while a single statement
+// does not fit.
+constexpr size_t k_window = 32 * 1024;
 
 // Byte offset, in `text`, of its 1-based character `position` (a position
 // past the end gives text.size()).
 size_t byte_at_char(std::string_view text, int position);
 
-class Splitter {
-public:
-  // The window a scan starts with; it doubles while a single statement
-  // does not fit.
-  static constexpr size_t k_window = 64 * 1024;
-
-  // Cut `text` from byte `start` (after a BOM).
-  Splitter(std::string_view text, size_t start);
-
-  // The next statement, nullopt at the end. Throws LexError once the
-  // statements before the error have been returned.
-  std::optional<Cut> next();
-
-private:
-  void refill();
-
-  std::string_view m_text;
-  size_t m_pos;
-  size_t m_window = k_window;
-  std::string m_buf;
-  std::vector<Cut> m_queue;
-  size_t m_next = 0;
-  std::optional<LexError> m_error;
+struct Cuts
+{
+  // Offsets just after each ';' that may end a statement, ascending.
+  std::vector<size_t> ends;
+  // Where a literal or comment starts that does not end in the window (it
+  // may go on after it, or never end): the ends are those before it.
+  std::optional<size_t> unterminated;
 };
+
+// libpg_query's scanner split (cheap): a ';' outside parentheses after a
+// keyword. It also cuts inside a BEGIN ATOMIC body, which the parser then
+// finds incomplete.
+Cuts scanner_cuts(const std::string& window);
+
+// psql's rule over the tokens (dearer): a ';' outside parentheses and
+// outside the BEGIN ... END of a CREATE FUNCTION/PROCEDURE.
+Cuts psql_cuts(const std::string& window);
+
+// Offset of the first token of `text`, after blanks and comments;
+// text.size() when there is none.
+size_t first_token(std::string_view text);
+// Offset just after the last token of `text`, before blanks and comments.
+// A -- comment can only be last before a newline, or at the end of the
+// script (`at_end`): only then is the lexer asked.
+size_t last_token_end(std::string_view text, bool at_end);
 
 } // namespace hop::sql::detail
