@@ -195,6 +195,8 @@ private:
                          const std::vector<std::string>& hints = {});
   [[noreturn]] void syntax_error(size_t offset, const pgq::Failure& f);
   size_t chunk(size_t begin, size_t end, bool final);
+  bool try_chunk(size_t begin, size_t end);
+  void add_all(size_t begin, size_t end, const pgq::Json& json);
   void add(size_t begin, size_t end, detail::Value stmt);
   void check_mixing() const;
   std::string where(size_t offset);
@@ -205,6 +207,7 @@ private:
   size_t m_start;
   Cursor m_cursor;
   std::string m_window;
+  detail::Tree m_tree;
   Script m_script;
   std::unordered_set<const Kind*, KindHash, KindEq> m_kinds;
 };
@@ -238,10 +241,14 @@ void Builder::syntax_error(size_t offset, const pgq::Failure& f)
   fail(offset, f.message, details);
 }
 
-// The script is read a window at a time: the lexer gives the places where
-// statements may end (cheaply, libpg_query's scanner split), the parser
-// reads everything up to the last of them at once, and the next window
-// starts there. A statement larger than the window doubles the window.
+// The script is read a window at a time, up to a place where a statement
+// ends: the last ';' before a line end when the parser reads up to there
+// without an error (a ';' that is not a statement's end cannot be followed
+// by the end of the text without one, but in a -- comment, harmless),
+// else the last place the lexer says a statement may end (libpg_query's
+// scanner split, dearer). The parser reads everything up to there at once
+// and the next window starts there. A statement larger than the window
+// doubles the window.
 Script Builder::run()
 {
   std::string_view body = m_text.substr(m_start);
@@ -264,7 +271,25 @@ Script Builder::run()
       chunk(pos, m_text.size(), true);
       break;
     }
-    m_window.assign(m_text.substr(pos, len));
+    std::string_view w = m_text.substr(pos, len);
+    size_t line_end = w.size() >= 2 ? w.size() - 2 : std::string_view::npos;
+    for (; line_end != std::string_view::npos; --line_end) {
+      if (w[line_end] == ';' &&
+          (w[line_end + 1] == '\n' || w[line_end + 1] == '\r')) {
+        break;
+      }
+      if (line_end == 0) {
+        line_end = std::string_view::npos;
+        break;
+      }
+    }
+    if (line_end != std::string_view::npos &&
+        try_chunk(pos, pos + line_end + 1)) {
+      pos += line_end + 1;
+      window = detail::k_window;
+      continue;
+    }
+    m_window.assign(w);
     detail::Cuts cuts = detail::scanner_cuts(m_window);
     if (cuts.ends.empty()) {
       // A stray ')' hides every later ';' from the scanner split.
@@ -285,6 +310,34 @@ Script Builder::run()
   return std::move(m_script);
 }
 
+void Builder::add_all(size_t begin, size_t end, const pgq::Json& json)
+{
+  m_tree.read(json.text());
+  for (detail::Value raw : m_tree.root()["stmts"]) {
+    size_t from = begin + static_cast<size_t>(raw["stmt_location"].integer());
+    auto length = static_cast<size_t>(raw["stmt_len"].integer());
+    size_t to = length == 0 ? end : from + length;
+    from += detail::first_token(m_text.substr(from, to - from));
+    to = from + detail::last_token_end(m_text.substr(from, to - from),
+                                       to == m_text.size());
+    add(from, to, raw["stmt"]);
+  }
+}
+
+// Parse text[begin, end) and add its statements; false (and nothing
+// added) when the parser finds an error.
+bool Builder::try_chunk(size_t begin, size_t end)
+{
+  std::string buf(m_text.substr(begin, end - begin));
+  pgq::Failure failure;
+  pgq::Json json = pgq::parse(buf.c_str(), &failure);
+  if (!json) {
+    return false;
+  }
+  add_all(begin, end, json);
+  return true;
+}
+
 // Parse text[begin, end) and add its statements; throw at the first
 // problem. Returns where the added statements end: `end`, or less when
 // [begin, end) is not final and ends inside a statement (the scanner split
@@ -295,16 +348,7 @@ size_t Builder::chunk(size_t begin, size_t end, bool final)
   pgq::Failure failure;
   pgq::Json json = pgq::parse(buf.c_str(), &failure);
   if (json) {
-    detail::Tree tree(json.text());
-    for (detail::Value raw : tree.root()["stmts"]) {
-      size_t from = begin + static_cast<size_t>(raw["stmt_location"].integer());
-      auto length = static_cast<size_t>(raw["stmt_len"].integer());
-      size_t to = length == 0 ? end : from + length;
-      from += detail::first_token(m_text.substr(from, to - from));
-      to = from + detail::last_token_end(m_text.substr(from, to - from),
-                                         to == m_text.size());
-      add(from, to, raw["stmt"]);
-    }
+    add_all(begin, end, json);
     return end;
   }
   size_t at = begin + detail::byte_at_char(buf, failure.position);

@@ -119,10 +119,13 @@ Value Value::last() const
   return v;
 }
 
-Tree::Tree(std::string_view json) : m_json(json)
+void Tree::read(std::string_view json)
 {
-  m_strings.reserve(json.size());
-  m_nodes.reserve(json.size() / 12 + 2);
+  m_json = json;
+  m_at = 0;
+  m_strings.clear();
+  m_strings.reserve(json.size()); // decoded strings are never longer
+  m_nodes.clear();
   m_nodes.emplace_back(); // 0: null
   value();
   if (m_at != m_json.size()) {

@@ -81,12 +81,14 @@ private:
 
 class Tree {
 public:
-  // Read `json` (libpg_query's output, well formed); it must outlive the
-  // tree only while parsing: strings are copied.
-  explicit Tree(std::string_view json);
+  Tree() = default;
   Tree(const Tree&) = delete;
   Tree& operator=(const Tree&) = delete;
 
+  // Read `json` (libpg_query's output, well formed), in place of what the
+  // tree held (its memory is kept for the next one). Strings without
+  // escapes are views of `json`: it must outlive the tree's values.
+  void read(std::string_view json);
   Value root() const { return Value(this, 1); }
 
 private:
@@ -109,7 +111,7 @@ private:
 
   std::string_view m_json;
   size_t m_at = 0;
-  std::string m_strings; // decoded strings, reserved up front: never moves
+  std::string m_strings; // decoded strings; reserved: never moves
   std::vector<Node> m_nodes;
 };
 
