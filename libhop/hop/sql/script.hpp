@@ -95,8 +95,11 @@ struct Kind
   // Why it cannot run inside a transaction block, when !transactional:
   // "CREATE INDEX CONCURRENTLY cannot run inside a transaction block".
   std::string_view non_transactional;
-  // ALTER TYPE ... ADD VALUE: allowed in a transaction block, but the new
-  // value cannot be used until that transaction has committed.
+  // ALTER TYPE ... ADD VALUE. PostgreSQL (12 and later) runs it inside a
+  // transaction block, so it stays transactional; but the new value cannot
+  // be used before that transaction commits, and which later statements
+  // use it is beyond the parser: the flag lets the engine warn, or commit
+  // after it.
   bool enum_add_value = false;
   std::vector<Lock> locks; // at most one per relation, the strongest
   // CREATE INDEX CONCURRENTLY: the index (its schema is the table's, when
@@ -177,6 +180,9 @@ struct Options
 //  - unless options.allow_mixed, a script that mixes statements that cannot
 //    run inside a transaction block with ones that can (message
 //    "<path>: ...", naming the first of each with its line).
+// DO blocks, routines and CALL are transactional: a COMMIT inside them is
+// no transaction control at the top level (inside git-hop's transaction
+// it fails when it runs: "invalid transaction termination").
 // A UTF-8 BOM at the start is skipped: offsets still index `text`, lines
 // and columns count from after it.
 Script parse(std::string_view text, const std::string& path,
