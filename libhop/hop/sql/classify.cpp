@@ -562,6 +562,9 @@ struct Walk
       }
       return;
     }
+    if (t == "A_Const" || t == "ColumnRef" || t == "ParamRef") {
+      return; // leaves: nothing under them names a table
+    }
     Value f = v.fields();
     if (t == "RangeVar") {
       relations.push_back(f);
