@@ -16,11 +16,10 @@ bool is_comment(const PgQuery__ScanToken& t)
 }
 
 // psql's rule for the end of a statement (src/fe_utils/psqlscan.l,
-// PostgreSQL 15): a ';' ends it unless
-// inside parentheses, or inside the BEGIN ... END body of a CREATE [OR
-// REPLACE] FUNCTION/PROCEDURE (SQL-standard bodies, BEGIN ATOMIC), where
-// BEGIN and CASE open and END closes. "Words" are keywords and unquoted
-// identifiers, as psql sees them.
+// PostgreSQL 15): a ';' ends it unless inside parentheses, or inside the
+// BEGIN ... END body of a CREATE [OR REPLACE] FUNCTION/PROCEDURE
+// (SQL-standard bodies, BEGIN ATOMIC), where BEGIN and CASE open and END
+// closes. "Words" are keywords and unquoted identifiers, as psql sees them.
 class Psql {
 public:
   // Feed the next token (not a comment); true when it ends the statement.
