@@ -695,6 +695,19 @@ TEST_CASE("hop::sql::parse places statements by line and character column",
   CHECK(hop::sql::position_in(s3, s, 1000) == Position{3, 10});
 }
 
+TEST_CASE("hop::sql::parse reads CRLF line ends", "[sql]")
+{
+  std::string sql = "select 1;\r\n-- two\r\n  select 2\r\n;\r\nselec 3;\r\n";
+  hop::Error e = error_of(sql);
+  CHECK(std::string(e.what()) ==
+        "s.sql:5:1: syntax error at or near \"selec\"");
+  auto script = parse("select 1;\r\n-- two\r\n  select 2\r\n;\r\n");
+  REQUIRE(script.statements.size() == 2);
+  CHECK(script.statements[1].line == 3);
+  CHECK(script.statements[1].column == 3);
+  CHECK(script.statements[1].length == 8);
+}
+
 TEST_CASE("hop::sql::parse skips a UTF-8 BOM", "[sql]")
 {
   std::string sql = "\xEF\xBB\xBF"
