@@ -25,6 +25,9 @@ struct Script
   std::string content;
   std::string sha256;
   Kind kind = Kind::sql;
+  // release.toml: [scripts."<name>"] transaction = false runs a .sql
+  // script outside any transaction, one statement at a time.
+  bool transaction = true;
 };
 
 struct Release

@@ -222,6 +222,11 @@ Built build_scratch(Context& ctx, const patches::Release* rel,
                     const std::string& nothing_changed = k_nothing_changed)
 {
   Session& s = ctx.session;
+  // The scripts are read before any database is touched.
+  std::vector<deploy::ParsedScript> parsed;
+  if (rel) {
+    parsed = deploy::parse_release(*rel, nothing_changed);
+  }
   db::Cluster& cluster = s.cluster();
   cluster.recover_swap(s.dbname());
   std::string tpl = deploy::ensure_template(s, ctx.history, *ctx.state.last);
@@ -238,8 +243,8 @@ Built build_scratch(Context& ctx, const patches::Release* rel,
     o.project = &s.project();
     o.reporter = &s.report();
     o.nothing_changed = nothing_changed;
-    auto runs =
-        deploy::run(t, {deploy::Step{rel, std::nullopt, s.project().root}}, o);
+    auto runs = deploy::run(
+        t, {deploy::Step{rel, std::nullopt, s.project().root, &parsed}}, o);
     built.scripts = std::move(runs.front().scripts);
   }
   return built;

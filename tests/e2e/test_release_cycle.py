@@ -807,13 +807,13 @@ def test_17_sql_syntax_error_changes_nothing(ready, script, where, near):
         (
             "create table public.u (x int primary key);\n"
             "insert into public.u values (1);\ninsert into public.u values (1);\n",
-            'duplicate key value violates unique constraint "u_pkey"',
+            '3:1: duplicate key value violates unique constraint "u_pkey"',
             ["DETAIL: Key (x)=(1) already exists.", "SQLSTATE: 23505"],
         ),
         (
             "do $$ begin raise exception 'boom' using detail = 'the detail',"
             " hint = 'the hint', errcode = 'P0042'; end $$;\n",
-            "boom",
+            "1:1: boom",
             ["DETAIL: the detail", "SQLSTATE: P0042", "hint: the hint"],
         ),
     ],
@@ -827,7 +827,8 @@ def test_17_server_detail_and_hint_are_shown(ready, script, message, extra):
     r = p.hop("apply")
 
     assert r.code == 128, str(r)
-    assert f"fatal: Patches/0/0/1/01_b.sql: {message}" in r.err.splitlines(), str(r)
+    # A runtime error names the line and column of the failing statement.
+    assert f"fatal: Patches/0/0/1/01_b.sql:{message}" in r.err.splitlines(), str(r)
     for line in extra:
         if line.startswith("hint: "):
             assert line in r.err.splitlines(), str(r)

@@ -1,5 +1,4 @@
 #include <hop/deploy/backup.hpp>
-#include <hop/deploy/statements.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -34,21 +33,4 @@ TEST_CASE("hop::deploy backup names", "[deploy]")
     CHECK_FALSE(parse_backup_name(".blog-1.2.3-20261201T101500Z.dump.hop-tmp-1",
                                   "blog"));
   }
-}
-
-TEST_CASE("hop::deploy::line_column_at and byte_of_position", "[deploy]")
-{
-  using hop::deploy::byte_of_position;
-  using hop::deploy::line_column_at;
-  const std::string text = "select 1;\n-- é\nselect x;";
-  CHECK(line_column_at(text, 0) == std::pair<int, int>{1, 1});
-  CHECK(line_column_at(text, 7) == std::pair<int, int>{1, 8});
-  // 'é' is two bytes, one character: "select" after it starts at line 3.
-  size_t second = text.find("select x");
-  CHECK(line_column_at(text, second) == std::pair<int, int>{3, 1});
-  CHECK(line_column_at(text, text.find('x')) == std::pair<int, int>{3, 8});
-  CHECK(byte_of_position("é x", 1) == 0);
-  CHECK(byte_of_position("é x", 2) == 2);
-  CHECK(byte_of_position("é x", 3) == 3);
-  CHECK(byte_of_position("ab", 9) == 2);
 }

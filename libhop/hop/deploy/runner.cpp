@@ -40,23 +40,18 @@ bool retryable(const std::string& sqlstate)
   return sqlstate == "55P03" || sqlstate == "40P01";
 }
 
-std::string_view text_of(const patches::Script& script, const Statement& st)
-{
-  return std::string_view(script.content).substr(st.offset, st.length);
-}
+using Statement = sql::Statement;
 
+// "<path>:<line>:<col>" of statement `st`, or of the server's error
+// position inside it.
 std::string where_of(const patches::Script& script, const Statement& st,
                      int position)
 {
-  if (!st.located && position <= 0) {
-    return script.path;
-  }
-  size_t at = st.offset;
-  if (position > 0) {
-    at += byte_of_position(text_of(script, st), position);
-  }
-  auto [line, col] = line_column_at(script.content, at);
-  return script.path + ":" + std::to_string(line) + ":" + std::to_string(col);
+  sql::Position at = position > 0
+                         ? sql::position_in(script.content, st, position)
+                         : sql::Position{st.line, st.column};
+  return script.path + ":" + std::to_string(at.line) + ":" +
+         std::to_string(at.column);
 }
 
 [[noreturn]] void script_failed(const std::string& where, const db::Error& e,
@@ -91,7 +86,7 @@ Reporter& reporter_of(const Options& o)
 void exec_statement(db::Connection& conn, const patches::Script& script,
                     const Statement& st, const Options& o, bool in_block)
 {
-  std::string_view text = text_of(script, st);
+  std::string_view text = st.text(script.content);
   try {
     conn.exec(text);
   } catch (const db::Error& e) {
@@ -181,16 +176,6 @@ int transaction(db::Connection& conn, const Options& o, Body&& body)
   }
 }
 
-// The statements of every .sql script of `release`, parsed once.
-std::vector<ParsedScript> parse_all(const patches::Release& release)
-{
-  std::vector<ParsedScript> out;
-  for (const auto& s : release.scripts) {
-    out.push_back(s.kind == patches::Kind::sql ? parse_script(s)
-                                               : ParsedScript{});
-  }
-  return out;
-}
 
 // Run a .py script through the bootstrap templates/deploy/run_script.py:
 // its work on the target through psycopg2 (half_orm's included) and its
@@ -248,7 +233,7 @@ void run_sql_in_block(db::Connection& conn, const patches::Script& script,
 {
   reporter_of(o).progress("+ " + script.name);
   auto start = Clock::now();
-  for (const auto& st : parsed.statements) {
+  for (const auto& st : parsed.script.statements) {
     exec_statement(conn, script, st, o, true);
   }
   double ms = ms_since(start);
@@ -273,19 +258,19 @@ void run_step_in_block(db::Connection& conn, const Step& step,
 
 // An index a killed CREATE INDEX CONCURRENTLY left: valid (built, not
 // recorded: nothing to do), invalid (dropped, to be built again) or absent.
-bool concurrent_index_done(db::Connection& conn, const std::string& index)
+bool concurrent_index_done(db::Connection& conn, const sql::Name& index)
 {
   auto r = conn.query("select i.indisvalid from pg_index i where "
                       "i.indexrelid = to_regclass($1)",
-                      {index});
+                      {index.quoted()});
   if (r.rows() == 0) {
     return false;
   }
   if (r.value(0, 0) == "t") {
     return true;
   }
-  output::trace("deploy: dropping the invalid index " + index);
-  conn.exec("drop index concurrently if exists " + index);
+  output::trace("deploy: dropping the invalid index " + index.text());
+  conn.exec("drop index concurrently if exists " + index.quoted());
   return false;
 }
 
@@ -299,19 +284,19 @@ void run_outside_block(db::Connection& conn, const patches::Script& script,
   reporter_of(o).progress("+ " + script.name + " (outside a transaction)");
   auto start = Clock::now();
   conn.exec("set lock_timeout = " + std::to_string(c.deploy.lock_timeout_ms));
-  for (size_t i = static_cast<size_t>(done); i < parsed.statements.size();
-       ++i) {
-    const Statement& st = parsed.statements[i];
+  const auto& statements = parsed.script.statements;
+  for (size_t i = static_cast<size_t>(done); i < statements.size(); ++i) {
+    const Statement& st = statements[i];
     auto st_start = Clock::now();
-    bool already = st.concurrent_index &&
-                   concurrent_index_done(conn, *st.concurrent_index);
+    bool already = st.concurrent_index() &&
+                   concurrent_index_done(conn, *st.concurrent_index());
     for (int attempt = 1; !already; ++attempt) {
       try {
         exec_statement(conn, script, st, o, false);
         break;
       } catch (const Retry& r) {
-        if (st.concurrent_index) {
-          concurrent_index_done(conn, *st.concurrent_index);
+        if (st.concurrent_index()) {
+          concurrent_index_done(conn, *st.concurrent_index());
         }
         if (attempt > c.deploy.lock_retries) {
           gave_up(r, attempt, o);
@@ -373,7 +358,7 @@ void run_step_in_parts(Target& target, const Step& step,
     int done = rec && rec->statements ? *rec->statements : 0;
     bool complete =
         rec && (!rec->statements ||
-                done >= static_cast<int>(parsed[i].statements.size()));
+                done >= static_cast<int>(parsed[i].script.statements.size()));
     if (complete) {
       run.scripts.push_back({script.path, 0, true});
       continue;
@@ -412,10 +397,12 @@ void run_step_in_parts(Target& target, const Step& step,
 
 } // namespace
 
-bool transactional(const patches::Release& release)
+bool transactional(const patches::Release& release,
+                   const std::vector<ParsedScript>& parsed)
 {
-  for (const auto& s : release.scripts) {
-    if (s.kind != patches::Kind::sql || !parse_script(s).transactional) {
+  for (size_t i = 0; i < release.scripts.size(); ++i) {
+    if (release.scripts[i].kind != patches::Kind::sql ||
+        !parsed[i].transactional) {
       return false;
     }
   }
@@ -425,15 +412,17 @@ bool transactional(const patches::Release& release)
 std::vector<StepRun> run(Target& target, const std::vector<Step>& steps,
                          const Options& o)
 {
-  std::vector<std::vector<ParsedScript>> parsed;
+  // Every script is read before the first statement runs.
+  std::vector<std::vector<ParsedScript>> owned(steps.size());
+  std::vector<const std::vector<ParsedScript>*> parsed;
   bool all_in_block = true;
-  for (const auto& step : steps) {
-    parsed.push_back(parse_all(*step.release));
-    for (size_t i = 0; i < step.release->scripts.size(); ++i) {
-      all_in_block = all_in_block &&
-                     step.release->scripts[i].kind == patches::Kind::sql &&
-                     parsed.back()[i].transactional;
+  for (size_t k = 0; k < steps.size(); ++k) {
+    const Step& step = steps[k];
+    if (!step.parsed) {
+      owned[k] = parse_release(*step.release, o.nothing_changed);
     }
+    parsed.push_back(step.parsed ? step.parsed : &owned[k]);
+    all_in_block = all_in_block && transactional(*step.release, *parsed.back());
   }
   std::vector<StepRun> runs(steps.size());
   for (size_t i = 0; i < steps.size(); ++i) {
@@ -443,7 +432,7 @@ std::vector<StepRun> run(Target& target, const std::vector<Step>& steps,
   if (all_in_block) {
     int attempts = transaction(conn, o, [&] {
       for (size_t i = 0; i < steps.size(); ++i) {
-        run_step_in_block(conn, steps[i], parsed[i], o, runs[i]);
+        run_step_in_block(conn, steps[i], *parsed[i], o, runs[i]);
       }
     });
     for (auto& r : runs) {
@@ -452,18 +441,13 @@ std::vector<StepRun> run(Target& target, const std::vector<Step>& steps,
     return runs;
   }
   for (size_t i = 0; i < steps.size(); ++i) {
-    bool block = true;
-    for (size_t j = 0; j < steps[i].release->scripts.size(); ++j) {
-      block = block &&
-              steps[i].release->scripts[j].kind == patches::Kind::sql &&
-              parsed[i][j].transactional;
-    }
+    bool block = transactional(*steps[i].release, *parsed[i]);
     if (block && !recorded_for(o, steps[i].release->version)) {
       runs[i].attempts = transaction(conn, o, [&] {
-        run_step_in_block(conn, steps[i], parsed[i], o, runs[i]);
+        run_step_in_block(conn, steps[i], *parsed[i], o, runs[i]);
       });
     } else {
-      run_step_in_parts(target, steps[i], parsed[i], o, runs[i]);
+      run_step_in_parts(target, steps[i], *parsed[i], o, runs[i]);
     }
   }
   return runs;

@@ -21,6 +21,7 @@
 #include "../patches.hpp"
 #include "../project.hpp"
 #include "../report.hpp"
+#include "statements.hpp"
 
 #include <filesystem>
 #include <optional>
@@ -42,6 +43,8 @@ struct Step
   // Where its .py scripts run (cwd, first on PYTHONPATH): the project's
   // work tree, or an export of the release's tag.
   std::filesystem::path code_root;
+  // Its scripts already read by parse_release() (else run() reads them).
+  const std::vector<ParsedScript>* parsed = nullptr;
 };
 
 struct Target
@@ -80,8 +83,10 @@ struct StepRun
   int attempts = 1;
 };
 
-// Whether `release` can run in one transaction (only transactional SQL).
-bool transactional(const patches::Release& release);
+// Whether `release` (its scripts read as `parsed`) can run in one
+// transaction: only transactional SQL.
+bool transactional(const patches::Release& release,
+                   const std::vector<ParsedScript>& parsed);
 
 // Run `steps` in order on `target`, recording each.
 std::vector<StepRun> run(Target& target, const std::vector<Step>& steps,

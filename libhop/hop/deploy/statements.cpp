@@ -1,49 +1,39 @@
 #include "statements.hpp"
 
+#include "../error.hpp"
+
 namespace hop::deploy {
 
 ParsedScript parse_script(const patches::Script& script)
 {
-  // Until scripts are read by PostgreSQL's parser (the sql module), a
-  // script is one statement sent whole.
   ParsedScript p;
-  Statement s;
-  s.length = script.content.size();
-  s.located = false;
-  p.statements.push_back(s);
+  sql::Options options;
+  options.allow_mixed = !script.transaction;
+  p.script = sql::parse(script.content, script.path, options);
+  p.transactional = script.transaction && !p.script.has_non_transactional();
   return p;
 }
 
-std::pair<int, int> line_column_at(std::string_view text, size_t offset)
+std::vector<ParsedScript> parse_release(const patches::Release& release,
+                                        const std::string& nothing_changed)
 {
-  int line = 1;
-  int col = 1;
-  for (size_t i = 0; i < text.size() && i < offset; ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) == 0x80) {
-      continue; // a continuation byte: same character
+  std::vector<ParsedScript> out;
+  out.reserve(release.scripts.size());
+  for (const auto& s : release.scripts) {
+    if (s.kind != patches::Kind::sql) {
+      out.emplace_back();
+      continue;
     }
-    if (c == '\n') {
-      ++line;
-      col = 1;
-    } else {
-      ++col;
+    try {
+      out.push_back(parse_script(s));
+    } catch (Error& e) {
+      if (!nothing_changed.empty()) {
+        e.detail(nothing_changed);
+      }
+      throw;
     }
   }
-  return {line, col};
-}
-
-size_t byte_of_position(std::string_view statement, int position)
-{
-  size_t i = 0;
-  for (int chars = 1; i < statement.size() && chars < position; ++chars) {
-    ++i; // the first byte of a character, then its continuation bytes
-    while (i < statement.size() &&
-           (static_cast<unsigned char>(statement[i]) & 0xC0) == 0x80) {
-      ++i;
-    }
-  }
-  return i;
+  return out;
 }
 
 } // namespace hop::deploy

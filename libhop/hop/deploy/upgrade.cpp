@@ -116,19 +116,22 @@ std::vector<std::string> record_problems(const History& h,
 
 // The part of an upgrade's plan that needs git only.
 PlannedRelease plan_release(const git::Repository& repo, const Release& r,
-                            patches::Release& scripts)
+                            patches::Release& scripts,
+                            std::vector<ParsedScript>& parsed)
 {
   scripts = read_scripts(repo, r);
+  parsed = parse_release(scripts, "Nothing was changed.");
   PlannedRelease p;
   p.version = r.version;
   p.commit = r.commit;
   p.message = r.note.message;
-  for (const auto& s : scripts.scripts) {
+  for (size_t i = 0; i < scripts.scripts.size(); ++i) {
+    const patches::Script& s = scripts.scripts[i];
     PlannedScript ps;
     ps.path = s.path;
     ps.sha256 = s.sha256;
     ps.python = s.kind == patches::Kind::py;
-    ps.transactional = !ps.python && parse_script(s).transactional;
+    ps.transactional = !ps.python && parsed[i].transactional;
     ps.content = s.content;
     p.scripts.push_back(std::move(ps));
   }
@@ -278,11 +281,15 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
                 "' restores a backup.");
   }
   std::vector<patches::Release> scripts;
+  std::vector<std::vector<ParsedScript>> parsed;
   auto pending = h.after(from, o.to);
   scripts.resize(pending.size());
+  parsed.resize(pending.size());
   for (size_t i = 0; i < pending.size(); ++i) {
-    plan.releases.push_back(plan_release(repo, *pending[i], scripts[i]));
-    plan.one_transaction = plan.one_transaction && transactional(scripts[i]);
+    plan.releases.push_back(
+        plan_release(repo, *pending[i], scripts[i], parsed[i]));
+    plan.one_transaction =
+        plan.one_transaction && transactional(scripts[i], parsed[i]);
   }
   plan.to = pending.empty() ? from : pending.back()->version;
   if (plan.interrupted && (pending.empty() || plan.interrupted->release !=
@@ -370,7 +377,7 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
   std::vector<std::unique_ptr<ScratchDir>> exports;
   std::vector<Step> steps;
   for (size_t i = 0; i < pending.size(); ++i) {
-    Step step{&scripts[i], pending[i]->commit, project.root};
+    Step step{&scripts[i], pending[i]->commit, project.root, &parsed[i]};
     for (const auto& sc : scripts[i].scripts) {
       if (sc.kind == patches::Kind::py && step.code_root == project.root) {
         exports.push_back(std::make_unique<ScratchDir>("git-hop-export"));
