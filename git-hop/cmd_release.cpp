@@ -16,6 +16,9 @@ int cmd_release(const cli::Args& args, hop::Session& session)
   hop::release::ReleaseOptions o;
   o.push = vm.count("push") != 0;
   auto r = hop::release::release(session, o);
+  for (const auto& row : r.locks) {
+    hop::output::info("lock: " + row.describe());
+  }
   for (const auto& w : r.warnings) {
     hop::output::warning(w);
   }

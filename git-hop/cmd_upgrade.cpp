@@ -1,6 +1,7 @@
 #include "cli.hpp"
 
 #include <hop/build_info.hpp>
+#include <hop/error.hpp>
 #include <hop/deploy/upgrade.hpp>
 #include <hop/output.hpp>
 
@@ -11,7 +12,8 @@ namespace {
 
 const char* const k_usage =
     "usage: git hop upgrade [--to <X.Y.Z>] [--dry-run] [--format=text|json]\n"
-    "                       [--lock-wait <seconds>] [--init] [--allow-drift]";
+    "                       [--lock-wait <seconds>] [--init] [--allow-drift]\n"
+    "                       [--allow-blocking]";
 
 std::string ms_text(double ms)
 {
@@ -41,7 +43,9 @@ int cmd_upgrade(const cli::Args& args, hop::Session& session)
                       "[deploy] lock_wait, 60)")(
       "init", "start tracking a database without half_orm_meta")(
       "allow-drift", "upgrade a database whose schema differs from its "
-                     "release's baseline");
+                     "release's baseline")(
+      "allow-blocking", "run statements that lock or rewrite big tables "
+                        "([deploy] max_locked_rows)");
   auto vm = cli::parse(args, options, {}, k_usage);
   hop::deploy::UpgradeOptions o;
   if (vm.count("to")) {
@@ -67,6 +71,7 @@ int cmd_upgrade(const cli::Args& args, hop::Session& session)
   o.dry_run = vm.count("dry-run") != 0;
   o.init = vm.count("init") != 0;
   o.allow_drift = vm.count("allow-drift") != 0;
+  o.allow_blocking = vm.count("allow-blocking") != 0;
 
   auto r = hop::deploy::upgrade(session, o);
   for (const auto& w : r.plan.warnings) {
@@ -75,13 +80,31 @@ int cmd_upgrade(const cli::Args& args, hop::Session& session)
   for (const auto& d : r.plan.drift) {
     hop::output::warning("drift: " + d);
   }
+  for (const auto& b : r.plan.blocking) {
+    hop::output::warning("blocking: " + b.describe());
+  }
   if (format == "json") {
     std::cout << (o.dry_run ? hop::deploy::render_plan_json(r.plan, HOP_VERSION)
                             : hop::deploy::render_result_json(r, HOP_VERSION));
-    return 0;
+  } else if (o.dry_run) {
+    std::cout << hop::deploy::render_plan_text(r.plan);
   }
   if (o.dry_run) {
-    std::cout << hop::deploy::render_plan_text(r.plan);
+    // What the upgrade would refuse: the dry run found it (exit 1).
+    std::cout.flush();
+    for (const auto& e : r.plan.refusals) {
+      hop::Error shown(e.what(), hop::k_exit_failure);
+      for (const auto& d : e.details()) {
+        shown.detail(d);
+      }
+      for (const auto& h : e.hints()) {
+        shown.hint(h);
+      }
+      hop::output::render(shown);
+    }
+    return r.plan.refusals.empty() ? 0 : 1;
+  }
+  if (format == "json") {
     return 0;
   }
   const auto& p = r.plan;

@@ -14,6 +14,58 @@ namespace hop::patches {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+std::string at(const std::string& origin, const toml::source_region& src)
+{
+  return origin + ":" + std::to_string(src.begin.line) + ":" +
+         std::to_string(src.begin.column);
+}
+
+// [scripts."<name>"] tables of release.toml: per-script options.
+void read_script_options(const toml::node& node, const std::string& origin,
+                         Release& r)
+{
+  const toml::table* scripts = node.as_table();
+  if (!scripts) {
+    throw fatal(at(origin, node.source()) +
+                ": 'scripts' must be a table of tables, e.g. "
+                "[scripts.\"20_index.sql\"]");
+  }
+  for (const auto& [name, options] : *scripts) {
+    auto it = std::find_if(r.scripts.begin(), r.scripts.end(),
+                           [&](const Script& s) { return s.name == name.str(); });
+    if (it == r.scripts.end()) {
+      throw fatal(at(origin, name.source()) + ": [scripts.\"" +
+                  std::string(name.str()) +
+                  "\"] names no script of the release");
+    }
+    const toml::table* t = options.as_table();
+    if (!t) {
+      throw fatal(at(origin, options.source()) + ": scripts.\"" +
+                  std::string(name.str()) + "\" must be a table");
+    }
+    for (const auto& [key, value] : *t) {
+      if (key.str() != "transaction") {
+        r.warnings.push_back(at(origin, key.source()) + ": unknown key '" +
+                             std::string(key.str()) + "'");
+        continue;
+      }
+      if (!value.is_boolean()) {
+        throw fatal(at(origin, value.source()) +
+                    ": 'transaction' must be true or false");
+      }
+      if (it->kind != Kind::sql && !*value.value<bool>()) {
+        throw fatal(at(origin, value.source()) + ": '" + it->name +
+                    "' is a .py script: 'transaction' is for .sql scripts");
+      }
+      it->transaction = *value.value<bool>();
+    }
+  }
+}
+
+} // namespace
+
 Release from_files(const Version& version, const Files& files)
 {
   Release r;
@@ -58,6 +110,8 @@ Release from_files(const Version& version, const Files& files)
                       ": 'message' must be a string");
         }
         r.message = *node.value<std::string>();
+      } else if (key.str() == "scripts") {
+        read_script_options(node, origin, r);
       } else {
         r.warnings.push_back(origin + ":" +
                              std::to_string(key.source().begin.line) + ":" +

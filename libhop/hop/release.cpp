@@ -212,14 +212,18 @@ struct Built
   db::ScratchDatabase database;
   std::optional<db::Connection> conn;
   std::vector<ScriptRun> scripts;
+  std::vector<deploy::LockRow> locks; // against the last release's state
 };
+
+enum class LockReport { no, yes };
 
 constexpr const char* k_nothing_changed =
     "Nothing was changed: the database is as it was before.";
 
 Built build_scratch(Context& ctx, const patches::Release* rel,
                     const std::string& suffix,
-                    const std::string& nothing_changed = k_nothing_changed)
+                    const std::string& nothing_changed = k_nothing_changed,
+                    LockReport report = LockReport::no)
 {
   Session& s = ctx.session;
   // The scripts are read before any database is touched.
@@ -233,10 +237,14 @@ Built build_scratch(Context& ctx, const patches::Release* rel,
   Built built{
       db::ScratchDatabase(cluster, db::derived_name(s.dbname(), suffix)),
       std::nullopt,
+      {},
       {}};
   cluster.clone(tpl, built.database.name());
   ConnectionSettings target = built.database.settings();
   built.conn.emplace(db::Connection::connect(target.keywords()));
+  if (rel && report == LockReport::yes) {
+    built.locks = deploy::lock_rows(*rel, parsed, *built.conn);
+  }
   if (rel) {
     deploy::Target t{&*built.conn, target};
     deploy::Options o;
@@ -252,13 +260,16 @@ Built build_scratch(Context& ctx, const patches::Release* rel,
 
 // Build release `rel` on the template of the last release in a scratch
 // database, regenerate the package from it, then swap it in.
-ApplyResult build(Context& ctx, const patches::Release* rel)
+ApplyResult build(Context& ctx, const patches::Release* rel,
+                  LockReport report = LockReport::no)
 {
   Session& s = ctx.session;
   ApplyResult result;
   result.base = *ctx.state.last;
-  Built built = build_scratch(ctx, rel, "__hop_apply");
+  Built built =
+      build_scratch(ctx, rel, "__hop_apply", k_nothing_changed, report);
   result.scripts = std::move(built.scripts);
+  result.locks = std::move(built.locks);
   codegen::Plan plan;
   const Project& project = s.project();
   if (project.config.python.package) {
@@ -455,10 +466,18 @@ ReleaseResult release(Session& s, const ReleaseOptions& o)
   bring_up_to_date(ctx, v);
   patches::Release rel = patches::read_tree(ctx.repo, "HEAD", v);
   s.report().progress("Replaying " + v.str() + " on " + previous.str() + ".");
-  ApplyResult replay = build(ctx, &rel);
+  ApplyResult replay = build(ctx, &rel, LockReport::yes);
   ReleaseResult result;
   result.version = v;
   result.warnings = replay.package.warnings;
+  result.locks = replay.locks;
+  for (const auto& row : replay.locks) {
+    if (row.blocks(project.config.deploy.warn_rows)) {
+      result.warnings.push_back(
+          "in production this would lock a big table for long: " +
+          row.describe());
+    }
+  }
   refuse_changes(ctx.repo, "replaying " + v.str() + " changes committed files",
                  "Nothing was released.",
                  "Review the changes ('git diff'), commit them, then run 'git "

@@ -69,6 +69,7 @@ struct ApplyResult
   std::vector<ScriptRun> scripts;
   codegen::Summary package;
   std::vector<std::string> warnings;
+  std::vector<deploy::LockRow> locks; // when asked for (release)
 };
 
 ApplyResult apply(Session& session);
@@ -93,6 +94,9 @@ struct ReleaseResult
   testrun::Summary tests;
   bool pushed = false;
   std::vector<std::string> warnings;
+  // The lock report of the release's statements, against the development
+  // database at the last release.
+  std::vector<deploy::LockRow> locks;
 };
 
 ReleaseResult release(Session& session, const ReleaseOptions& options);

@@ -326,11 +326,41 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
       e.detail("Nothing was changed.");
       e.hint("Someone changed the schema by hand. Put it back, or run again "
              "with --allow-drift to upgrade anyway.");
-      throw e;
+      plan.refusals.push_back(std::move(e));
     }
+  }
+  // The lock report, against the database as it is now (a table a
+  // pending release creates has no size yet).
+  long long limit = project.config.deploy.max_locked_rows;
+  for (size_t i = 0; i < pending.size(); ++i) {
+    plan.releases[i].locks = lock_rows(scripts[i], parsed[i], conn);
+    for (const auto& row : plan.releases[i].locks) {
+      if (row.blocks(limit)) {
+        plan.blocking.push_back(row);
+      }
+    }
+  }
+  if (!plan.blocking.empty() && !o.allow_blocking) {
+    Error e = fatal("an upgrade of '" + plan.database + "' would lock " +
+                    "tables of more than " + std::to_string(limit) +
+                    " rows for long");
+    for (const auto& row : plan.blocking) {
+      e.detail(row.describe());
+    }
+    e.detail("Nothing was changed.");
+    e.hint("Such a statement stops the application's queries on the table "
+           "while it runs; rewrite it (CREATE INDEX CONCURRENTLY, ADD "
+           "CONSTRAINT ... NOT VALID then VALIDATE, a new column filled in "
+           "batches...), or run at a quiet time with --allow-blocking.");
+    e.hint("[deploy] max_locked_rows in .hop/config sets the limit; see "
+           "LOCKS in git-hop(1).");
+    plan.refusals.push_back(std::move(e));
   }
   if (o.dry_run) {
     return result;
+  }
+  if (!plan.refusals.empty()) {
+    throw plan.refusals.front();
   }
   if (plan.releases.empty() && plan.init.empty()) {
     result.already = true;
@@ -452,6 +482,12 @@ std::string render_plan_text(const UpgradePlan& p)
   for (const auto& r : p.releases) {
     os << "\nrelease " << r.version.str() << " (" << r.commit.substr(0, 12)
        << "): " << r.message << "\n";
+    if (!r.locks.empty()) {
+      os << "  locks:\n";
+      for (const auto& l : r.locks) {
+        os << "    " << l.describe() << "\n";
+      }
+    }
     for (const auto& s : r.scripts) {
       os << "  " << s.path << "  sha256:" << s.sha256
          << (s.python ? "  (python)"
@@ -500,6 +536,11 @@ void plan_json(json::Writer& w, const UpgradePlan& p)
     w.value(d);
   }
   w.end_array();
+  w.key("refused").begin_array();
+  for (const auto& e : p.refusals) {
+    w.value(e.what());
+  }
+  w.end_array();
   w.key("releases").begin_array();
   for (const auto& r : p.releases) {
     w.begin_object()
@@ -509,6 +550,32 @@ void plan_json(json::Writer& w, const UpgradePlan& p)
         .value(r.commit)
         .key("message")
         .value(r.message);
+    w.key("locks").begin_array();
+    for (const auto& l : r.locks) {
+      w.begin_object()
+          .key("statement")
+          .value(l.file_line)
+          .key("tag")
+          .value(l.tag)
+          .key("count")
+          .value(static_cast<long long>(l.count))
+          .key("relation")
+          .value(l.relation)
+          .key("lock")
+          .value(l.level)
+          .key("rewrite")
+          .value(l.rewrite)
+          .key("scan")
+          .value(l.scan)
+          .key("reason")
+          .value(l.reason);
+      w.key("rows");
+      l.rows ? w.value(*l.rows) : w.null();
+      w.key("bytes");
+      l.bytes ? w.value(*l.bytes) : w.null();
+      w.end_object();
+    }
+    w.end_array();
     w.key("scripts").begin_array();
     for (const auto& s : r.scripts) {
       w.begin_object()

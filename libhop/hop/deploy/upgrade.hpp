@@ -14,6 +14,7 @@
 // from the template of that release.
 #pragma once
 
+#include "../error.hpp"
 #include "../meta.hpp"
 #include "../version.hpp"
 #include "backup.hpp"
@@ -35,6 +36,9 @@ struct UpgradeOptions
   bool dry_run = false;
   bool init = false;
   bool allow_drift = false;
+  // Run statements that take ACCESS EXCLUSIVE on, or rewrite, a table of
+  // more than [deploy] max_locked_rows rows.
+  bool allow_blocking = false;
   std::optional<long long> lock_wait_ms; // else [deploy] lock_wait
 };
 
@@ -53,6 +57,8 @@ struct PlannedRelease
   std::string commit;
   std::string message;
   std::vector<PlannedScript> scripts;
+  // The locks its statements take, sized in the database being upgraded.
+  std::vector<LockRow> locks;
 };
 
 struct UpgradePlan
@@ -65,6 +71,11 @@ struct UpgradePlan
   std::string init;
   std::optional<meta::UpgradeRow> interrupted; // resumed
   std::vector<std::string> drift;              // allowed with --allow-drift
+  std::vector<LockRow> blocking;               // allowed with --allow-blocking
+  // Why the upgrade would be refused (drift, blocking statements, without
+  // their --allow-* option): a dry run returns them with the plan, an
+  // upgrade throws the first.
+  std::vector<Error> refusals;
   std::vector<PlannedRelease> releases;
   bool one_transaction = true;
   std::vector<std::string> warnings;
