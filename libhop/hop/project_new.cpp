@@ -1,5 +1,6 @@
 #include "project_new.hpp"
 
+#include "codegen/naming.hpp"
 #include "codegen/package.hpp"
 #include "config.hpp"
 #include "connection.hpp"
@@ -60,7 +61,7 @@ bool directory_writable(const fs::path& dir)
 Plan validate(const NewOptions& o)
 {
   Plan plan;
-  if (!valid_package_name(o.package)) {
+  if (!codegen::valid_package_name(o.package)) {
     throw fatal("invalid package name '" + o.package + "'")
         .detail("A package name is a Python identifier made of ASCII letters, "
                 "digits and '_', not starting with a digit, and not a Python "
