@@ -168,8 +168,8 @@ Plan validate(const NewOptions& o)
   };
   plan.files["README.md"] =
       substitute(read_template("project/README.md"), vars);
-  plan.files["pyproject.toml"] =
-      substitute(read_template("project/pyproject.toml"), vars);
+  plan.files["pyproject.toml"] = substitute_toml(
+      read_template("project/pyproject.toml"), vars, "project/pyproject.toml");
   plan.files[".gitignore"] =
       substitute(read_template("project/gitignore"), vars);
   plan.files["conftest.py"] =
