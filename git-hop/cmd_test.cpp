@@ -13,9 +13,10 @@ int cmd_test(const cli::Args& args, hop::Session& session)
 
   const hop::Project& project = session.project();
   auto s = hop::testrun::run_tests(project);
-  if (s.no_tests) {
-    hop::output::warning("no tests ran");
-  }
   hop::output::out("tests: " + hop::testrun::describe(s));
+  if (hop::testrun::tested_nothing(s)) {
+    // Not a pass: say why and what to do.
+    throw hop::testrun::failure_of(s, "", "");
+  }
   return s.passed ? 0 : 1;
 }

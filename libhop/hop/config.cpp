@@ -2,6 +2,8 @@
 
 #include "error.hpp"
 
+#include <hop/codegen/naming.hpp>
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -95,7 +97,7 @@ const std::array<KeySpec, 13> k_keys = {{
      [](Config& c, const std::string& o, const toml::node& n,
         const std::string& k) {
        c.project.name = get_string(o, n, k);
-       if (!valid_package_name(c.project.name)) {
+       if (!codegen::valid_package_name(c.project.name)) {
          throw fatal(where(o, n.source()) + ": '" + k + "' = '" +
                      c.project.name + "' is not a valid package name")
              .detail("A package name is a Python identifier (letters, digits, "
@@ -205,37 +207,6 @@ std::pair<long, long> position_of(const std::string& message,
 }
 
 } // namespace
-
-bool is_python_keyword(std::string_view word)
-{
-  static const std::set<std::string_view> keywords = {
-      "False",  "None",   "True",    "and",      "as",       "assert", "async",
-      "await",  "break",  "class",   "continue", "def",      "del",    "elif",
-      "else",   "except", "finally", "for",      "from",     "global", "if",
-      "import", "in",     "is",      "lambda",   "nonlocal", "not",    "or",
-      "pass",   "raise",  "return",  "try",      "while",    "with",   "yield",
-  };
-  return keywords.count(word) != 0;
-}
-
-bool valid_package_name(std::string_view name)
-{
-  if (name.empty() || name.size() > 63) {
-    return false;
-  }
-  auto alpha = [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  };
-  if (!alpha(name[0])) {
-    return false;
-  }
-  for (char c : name) {
-    if (!alpha(c) && !(c >= '0' && c <= '9')) {
-      return false;
-    }
-  }
-  return !is_python_keyword(name);
-}
 
 Config parse_config(std::string_view text, const std::string& origin)
 {

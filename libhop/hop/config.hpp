@@ -59,9 +59,4 @@ std::string render_config(const Config& config);
 void check_hop_version(const Config& config, const Version& running,
                        const std::string& origin);
 
-// Whether `name` can be a package name: a Python identifier made of ASCII
-// letters, digits and '_', not a keyword.
-bool valid_package_name(std::string_view name);
-bool is_python_keyword(std::string_view word);
-
 } // namespace hop

@@ -1,5 +1,6 @@
 #include "project_new.hpp"
 
+#include "codegen/naming.hpp"
 #include "codegen/package.hpp"
 #include "config.hpp"
 #include "connection.hpp"
@@ -60,7 +61,7 @@ bool directory_writable(const fs::path& dir)
 Plan validate(const NewOptions& o)
 {
   Plan plan;
-  if (!valid_package_name(o.package)) {
+  if (!codegen::valid_package_name(o.package)) {
     throw fatal("invalid package name '" + o.package + "'")
         .detail("A package name is a Python identifier made of ASCII letters, "
                 "digits and '_', not starting with a digit, and not a Python "
@@ -167,8 +168,8 @@ Plan validate(const NewOptions& o)
   };
   plan.files["README.md"] =
       substitute(read_template("project/README.md"), vars);
-  plan.files["pyproject.toml"] =
-      substitute(read_template("project/pyproject.toml"), vars);
+  plan.files["pyproject.toml"] = substitute_toml(
+      read_template("project/pyproject.toml"), vars, "project/pyproject.toml");
   plan.files[".gitignore"] =
       substitute(read_template("project/gitignore"), vars);
   plan.files["conftest.py"] =

@@ -486,9 +486,10 @@ ReleaseResult release(Session& s, const ReleaseOptions& o)
   result.tests = testrun::run_tests(project);
   s.report().progress("Tests: " + testrun::describe(result.tests) + ".");
   if (!result.tests.passed) {
-    throw failure("the tests failed: " + v.str() + " is not released")
-        .detail("Nothing was committed or tagged.")
-        .hint("Fix them, commit, then run 'git hop release' again.");
+    throw testrun::failure_of(result.tests, v.str() + " is not released",
+                              "Fix them, commit, then run 'git hop release' "
+                              "again.")
+        .detail("Nothing was committed or tagged.");
   }
   // The tree was clean before the tests: whatever is there now was left by
   // them, and must not end up in the release commit (add_all below).

@@ -32,20 +32,37 @@ ScratchDir::~ScratchDir()
   fs::remove_all(m_path, ec);
 }
 
+fs::path runtime_dir()
+{
+  fs::path dir = datadir() / "runtime";
+  std::error_code ec;
+  if (!fs::is_regular_file(dir / "sitecustomize.py", ec)) {
+    throw fatal("git-hop's Python runtime is missing")
+        .detail("looked for " + (dir / "sitecustomize.py").string())
+        .hint(
+            "Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
+            "directory.");
+  }
+  return dir;
+}
+
 std::map<std::string, std::string>
 connection_environment(const Project& project,
                        const ConnectionSettings& settings,
-                       const fs::path& conf_dir)
+                       const fs::path& conf_dir, const fs::path& code_root)
 {
   std::map<std::string, std::string> env = settings.environment();
+  const std::string& package = project.config.project.name;
   ConnectionSettings file = settings;
   file.production = false;
-  write_file(conf_dir / project.config.project.name,
-             render_connection_file(file));
+  write_file(conf_dir / package, render_connection_file(file));
   env["HALFORM_CONF_DIR"] = conf_dir.string();
   const char* old = std::getenv("PYTHONPATH");
-  env["PYTHONPATH"] =
-      project.root.string() + (old && *old ? ":" + std::string(old) : "");
+  env["PYTHONPATH"] = runtime_dir().string() + ":" +
+                      (code_root.empty() ? project.root : code_root).string() +
+                      (old && *old ? ":" + std::string(old) : "");
+  env["GIT_HOP_DATABASE"] = settings.name.value_or(package);
+  env["GIT_HOP_LOGICAL_DATABASE"] = project.connection.name.value_or(package);
   return env;
 }
 

@@ -25,12 +25,28 @@ private:
   std::filesystem::path m_path;
 };
 
-// The environment of a child that must work on `settings`'s database: PG*
-// variables, a connection file for the package in `conf_dir` (which
-// becomes HALFORM_CONF_DIR), and the project root on PYTHONPATH.
+// The environment of a child that runs the project's code (a .py script,
+// the tests) against `settings`'s database; the one place that builds it.
+//   - PG* variables for that database;
+//   - HALFORM_CONF_DIR = `conf_dir`, where a connection file for the
+//     package names it;
+//   - PYTHONPATH = git-hop's runtime directory (its sitecustomize), then
+//     `code_root` (the project root when empty: the deploy engine passes
+//     the export of a tag's tree), then the caller's PYTHONPATH;
+//   - GIT_HOP_DATABASE (that database) and GIT_HOP_LOGICAL_DATABASE: the
+//     database the project's code is written for, the one of the
+//     project's connection file (else the package name). The runtime
+//     makes half_orm see the first under the second name, so that names
+//     half_orm derives from the database name (the reverse foreign keys)
+//     are those of the logical database.
 std::map<std::string, std::string>
 connection_environment(const Project& project,
                        const ConnectionSettings& settings,
-                       const std::filesystem::path& conf_dir);
+                       const std::filesystem::path& conf_dir,
+                       const std::filesystem::path& code_root = {});
+
+// The directory of git-hop's Python runtime (put first on PYTHONPATH by
+// connection_environment): fatal error when the installation lacks it.
+std::filesystem::path runtime_dir();
 
 } // namespace hop

@@ -4,6 +4,8 @@
 
 #include <hop/build_info.hpp>
 
+#include <toml++/toml.h>
+
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -80,6 +82,76 @@ std::string trim(std::string_view s)
   }
   size_t e = s.find_last_not_of(" \t\r");
   return std::string(s.substr(b, e - b + 1));
+}
+
+namespace {
+
+toml::table substituted(const toml::table& table,
+                        const std::map<std::string, std::string>& vars);
+
+toml::array substituted(const toml::array& array,
+                        const std::map<std::string, std::string>& vars);
+
+// A copy of `node` with @KEY@ replaced in its keys and strings.
+template <typename Add>
+void add_substituted(const toml::node& node,
+                     const std::map<std::string, std::string>& vars, Add add)
+{
+  if (const auto* t = node.as_table()) {
+    add(substituted(*t, vars));
+  } else if (const auto* a = node.as_array()) {
+    add(substituted(*a, vars));
+  } else if (const auto* str = node.as_string()) {
+    add(substitute(str->get(), vars));
+  } else {
+    node.visit([&](const auto& value) { add(value); });
+  }
+}
+
+toml::table substituted(const toml::table& table,
+                        const std::map<std::string, std::string>& vars)
+{
+  toml::table out;
+  out.is_inline(table.is_inline());
+  for (const auto& [key, value] : table) {
+    std::string name = substitute(key.str(), vars);
+    add_substituted(value, vars, [&](auto&& v) {
+      out.insert_or_assign(name, std::move(v));
+    });
+  }
+  return out;
+}
+
+toml::array substituted(const toml::array& array,
+                        const std::map<std::string, std::string>& vars)
+{
+  toml::array out;
+  for (const auto& value : array) {
+    add_substituted(value, vars,
+                    [&](auto&& v) { out.push_back(std::move(v)); });
+  }
+  return out;
+}
+
+} // namespace
+
+std::string substitute_toml(std::string_view text,
+                            const std::map<std::string, std::string>& vars,
+                            const std::string& origin)
+{
+  toml::table table;
+  try {
+    table = toml::parse(text, origin);
+  } catch (const toml::parse_error& e) {
+    throw fatal("git-hop's template '" + origin + "' is not valid TOML")
+        .detail(std::string(e.description()));
+  }
+  toml::table out = substituted(table, vars);
+  std::ostringstream os;
+  os << toml::toml_formatter(out, toml::toml_formatter::default_flags &
+                                      ~toml::format_flags::indentation)
+     << "\n";
+  return os.str();
 }
 
 std::string read_data(const std::string& relative)

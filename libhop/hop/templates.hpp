@@ -26,6 +26,14 @@ std::string trim(std::string_view text);
 std::string substitute(std::string_view text,
                        const std::map<std::string, std::string>& vars);
 
+// The TOML template `text` with every @KEY@ of `vars` replaced in its keys
+// and strings, written by toml++: whatever the values hold, the result is
+// valid TOML (keys sorted, strings quoted by toml++). `origin` names the
+// template in the fatal error of a template that is not TOML.
+std::string substitute_toml(std::string_view text,
+                            const std::map<std::string, std::string>& vars,
+                            const std::string& origin);
+
 // Read a whole file; throws a fatal error naming it.
 std::string read_file(const std::filesystem::path& path);
 // Write a whole file (created or truncated); throws a fatal error.

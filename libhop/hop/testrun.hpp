@@ -2,6 +2,7 @@
 // the development database, dropped afterwards whatever happens.
 #pragma once
 
+#include "error.hpp"
 #include "project.hpp"
 
 #include <optional>
@@ -15,7 +16,12 @@ struct Summary
   std::vector<std::string> command;
   int exit_code = 0;
   bool passed = false;
-  bool no_tests = false; // pytest collected nothing
+  // pytest ran no test: it collected none, or skipped them all.
+  bool no_tests = false;
+  // The package could not be imported (pytest only): the traceback.
+  std::optional<std::string> import_error;
+  std::string package;
+  std::string interpreter;
   // From pytest's JUnit report, when the command is pytest.
   std::optional<int> tests_passed;
   std::optional<int> tests_failed;
@@ -24,7 +30,12 @@ struct Summary
 };
 
 // The interpreter for .py scripts and tests: [python] interpreter, else
-// python3 when it can import pytest, else /usr/bin/python3.
+// python3 when it can import pytest, else /usr/bin/python3. No probe when
+// the python3 on PATH is /usr/bin/python3; otherwise its answer is
+// remembered in $XDG_CACHE_HOME/git-hop (~/.cache/git-hop) for that python3
+// (path, inode, size, time), the variables that choose a Python
+// (PYENV_VERSION, VIRTUAL_ENV...) and the current directory, and forgotten
+// when pytest turns out to be missing.
 std::string interpreter(const Config& config);
 
 // The test command: [test] command, else <interpreter> -m pytest -q -p
@@ -48,7 +59,19 @@ struct Counts
 };
 std::optional<Counts> parse_junit(const std::string& xml);
 
-// One line: "3 passed, 0 failed, 1 skipped in 0.52 s".
+// One line: "3 passed, 0 failed, 1 skipped in 0.52 s", "no test ran in
+// 0.31 s".
 std::string describe(const Summary& summary);
+
+// Why `summary` did not pass, as a failure (exit 1): "the tests failed",
+// "no test ran" or "the package 'blog' cannot be imported", then ": " +
+// `outcome` when not empty, with the details and hints of each case;
+// `fix_hint` is the hint of failing tests (none when empty).
+Error failure_of(const Summary& summary, const std::string& outcome,
+                 const std::string& fix_hint);
+
+// Whether the failure of `summary` is not a test failing but a run that
+// tested nothing (no test, or a package that cannot be imported).
+bool tested_nothing(const Summary& summary);
 
 } // namespace hop::testrun

@@ -8,3 +8,16 @@ MODEL is the half_orm model of the database; each relation has its module,
 from half_orm.model import Model
 
 MODEL = Model(@PACKAGE_LITERAL@, scope=__name__)
+
+
+def reverse_fkey(relation, *columns):
+    """The name half_orm gives the reverse foreign key of the foreign key of
+    `relation` ('<schema>.<relation>') on `columns`, in the database MODEL
+    is connected to: use it in Fkeys, the name holds the database name.
+
+    >>> reverse_fkey('blog.comment', 'post_id')  # in the database blog_dev
+    '_reverse_fkey_blog_dev_blog_comment_post_id'
+    """
+    schema, name = relation.rsplit('.', 1)
+    key = '_'.join(('_reverse_fkey', MODEL._dbname, schema, name) + columns)
+    return key.replace('.', '_').replace(':', '_').replace('"', '')

@@ -3,12 +3,7 @@
 git-hop writes this file once and never again: it is yours.
 """
 
-import pytest
-
-pytest.importorskip('half_orm')
-
-from half_orm.relation import Relation  # noqa: E402
-from @PACKAGE@.base_test import BaseTest  # noqa: E402
+from @PACKAGE@.base_test import BaseTest
 @IMPORT_CLASS@
 
 
@@ -16,4 +11,4 @@ class Test@CLASS@(BaseTest):
     """Tests of the @CLASS@ class."""
 
     def test_instantiate(self):
-        self.assertIsInstance(@CLASS@(), Relation)
+        self.assertIsInstance(@CLASS@(), self.Relation)

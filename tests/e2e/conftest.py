@@ -11,6 +11,8 @@ Function fixtures:
   new_dbname      unique name of a database that does not exist (dropped afterwards)
   workdir         tmp_path/'work', the directory commands run in
 Helpers (run, hop, git, sql, db_exists, schema_exists) are in hoptest.py.
+The session refuses to start without half_orm (HOP_HALF_ORM, or an
+importable half_orm): see hoptest.HALF_ORM_HOWTO.
 """
 
 from __future__ import annotations
@@ -28,6 +30,13 @@ if _HERE not in sys.path:  # so that test modules can `from hoptest import ...`
     sys.path.insert(0, _HERE)
 
 import hoptest  # noqa: E402
+
+
+def pytest_sessionstart(session):
+    # The generated package is for half_orm: the suite runs it (design §12).
+    problem = hoptest.half_orm_problem()
+    if problem:
+        pytest.exit(problem, returncode=3)
 
 
 @pytest.fixture(scope="session")

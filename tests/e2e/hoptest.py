@@ -290,6 +290,40 @@ def drop_database(cluster: Cluster, name: str) -> None:
 
 
 # --------------------------------------------------------------------------
+# half_orm (design §12): HOP_HALF_ORM names a folder to put on PYTHONPATH,
+# else half_orm must be importable as it is. Never skipped.
+
+HALF_ORM_HOWTO = """\
+the end-to-end tests need half_orm, and found none:
+  - set HOP_HALF_ORM to a folder that holds the half_orm package (CI: .ci/run
+    sets it to ../shared/third_party/half_orm-0.16.0), or
+  - install half_orm for /usr/bin/python3 (pip install half_orm), or
+  - run tools/setup where a Python package index is reachable: it installs
+    half_orm into a virtual environment under the build folder, which
+    tools/test then uses."""
+
+
+def half_orm_problem() -> Optional[str]:
+    """Why the commands under test could not import half_orm, or None."""
+    folder = os.environ.get("HOP_HALF_ORM")
+    if folder:
+        if not (Path(folder) / "half_orm" / "__init__.py").is_file():
+            return f"HOP_HALF_ORM={folder} holds no half_orm package\n{HALF_ORM_HOWTO}"
+        return None
+    import importlib.util
+
+    if importlib.util.find_spec("half_orm") is None:
+        return HALF_ORM_HOWTO
+    return None
+
+
+def python_path() -> Optional[str]:
+    """PYTHONPATH for the commands under test: HOP_HALF_ORM first."""
+    parts = [p for p in (os.environ.get("HOP_HALF_ORM"), os.environ.get("PYTHONPATH")) if p]
+    return os.pathsep.join(parts) if parts else None
+
+
+# --------------------------------------------------------------------------
 # The environment of the commands under test
 
 GITCONFIG = """\
@@ -308,7 +342,8 @@ _DROPPED = {"LANGUAGE", "XDG_CONFIG_HOME", "VISUAL", "EDITOR", "PSQLRC"}
 def make_env(base: Path, cluster, git_hop_bin: Path, git_hop_prefix: Path) -> dict:
     """A clean environment under `base`: its own HOME (with a git identity)
     and HALFORM_CONF_DIR, the cluster's PGHOST/PGUSER, git-hop first on PATH,
-    no variable of the caller that could steer git, libpq or an editor."""
+    half_orm on PYTHONPATH (HOP_HALF_ORM), no variable of the caller that
+    could steer git, libpq or an editor."""
     home = base / "home"
     home.mkdir()
     (home / ".gitconfig").write_text(GITCONFIG)
@@ -335,4 +370,6 @@ def make_env(base: Path, cluster, git_hop_bin: Path, git_hop_prefix: Path) -> di
         GIT_PAGER="cat",
         EDITOR="false",  # a command that wants an editor fails instead of hanging
     )
+    if python_path():
+        result["PYTHONPATH"] = python_path()
     return result

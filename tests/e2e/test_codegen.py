@@ -222,7 +222,8 @@ def test_new_generates_the_package(pg_cluster, env, dbname, workdir):
     assert any(isinstance(n, ast.Assign) and n.targets[0].id == "SQL_ADAPTER"
                for n in adapter.body)
     base = class_node(pkg / "base_test.py")
-    assert base.name == "BaseTest" and base_sources(base) == ["unittest.TestCase"]
+    assert base.name == "BaseTest" and base_sources(base) == ["HoTestCase"]
+    assert "self.Relation = Relation" in (pkg / "base_test.py").read_text()
 
     # Scenario 6: public.first.
     first = pkg / "public" / "first.py"
@@ -379,14 +380,15 @@ def test_awkward_names(pg_cluster, env, dbname, workdir):
             in (pkg / "sales" / "archive" / "class__test.py").read_text())
 
     blog = pkg / "blog"
+    # Module names are Python names (issue 9 #19): a name that is not one
+    # is mapped, with a warning; the class keeps half_orm's name.
     expected = {
         # module file stem: (class, qualified name given to half_orm)
-        "it's": ("ItS", "blog.it's"),
-        "Post Comment": ("PostComment", "blog.Post Comment"),
-        'say "hi"': ("SayHi", 'blog.say "hi"'),
+        "it_s": ("ItS", "blog.it's"),
+        "Post_Comment": ("PostComment", "blog.Post Comment"),
         "Café": ("Café", "blog.Café"),
         "BigOrder": ("Bigorder", "blog.BigOrder"),
-        "2024": ("R2024", "blog.2024"),
+        "_2024": ("R2024", "blog.2024"),
         "None_": ("RNone", "blog.None"),
     }
     for stem, (cls_name, qualified) in expected.items():
@@ -398,16 +400,31 @@ def test_awkward_names(pg_cluster, env, dbname, workdir):
         assert ast.literal_eval(call.args[0]) == qualified
         assert ast.unparse(cls.bases[-1]).startswith("ho_dataclasses.DC_Blog")
         assert (blog / f"{stem}_test.py").is_file(), stem
-    # Not an identifier: the stubs import through importlib.
-    stub = (blog / "it's_test.py").read_text()
-    assert "importlib.import_module('demo.blog.it\\'s').ItS" in stub
+        assert f"from demo.blog.{stem} import {cls_name}" in (blog / f"{stem}_test.py").read_text()
+    # half_orm drops the '"' of a name given to get_relation_class(): such a
+    # relation goes to its factory with its exact name.
+    cls = class_node(blog / "say__hi_.py")
+    assert cls.name == "SayHi"
+    assert ast.unparse(cls.bases[0]) == (
+        "factory({'fqrn': (MODEL._dbname, 'blog', 'say \"hi\"'), 'model': MODEL, "
+        "'fields_aliases': fields_aliases})")
+    warnings = warnings_of(result)
+    for qualified, module, why in (
+        ("blog.\"it's\"", "demo/blog/it_s.py", "'it's' is not a Python name"),
+        ('blog."Post Comment"', "demo/blog/Post_Comment.py", "'Post Comment' is not a Python name"),
+        ('blog."2024"', "demo/blog/_2024.py", "'2024' is not a Python name"),
+        ('blog."None"', "demo/blog/None_.py", "'None' is a Python keyword"),
+        ('"sales.archive".class', "demo/sales/archive/class_.py", "'class' is a Python keyword"),
+    ):
+        assert f"{qualified}: its module is {module} ({why})" in warnings, warnings
+    assert any(w.startswith('blog."say ""hi""": half_orm quotes names') for w in warnings), warnings
     # Names of no Latin, Greek or Cyrillic letter still give a class.
     japanese = [p for p in blog.glob("日本*")]
     assert sorted(p.name for p in japanese) == ["日本.py", "日本_test.py"]
-    assert class_node(blog / "日本.py").name.isidentifier()
+    assert class_node(blog / "日本.py").name == "日本"
     assert init_params(class_node(blog / "Café.py")) == {"id": "int", "prénom": "str"}
     assert module_all(blog / "__init__.py") == sorted(
-        ["it's", "Post Comment", 'say "hi"', "Café", "BigOrder", "2024", "日本", "None_"]
+        ["it_s", "Post_Comment", "say__hi_", "Café", "BigOrder", "_2024", "日本", "None_"]
     )
     # Distinct dataclasses for every relation.
     dc = [n.name for n in parse(pkg / "ho_dataclasses.py").body if isinstance(n, ast.ClassDef)]
@@ -421,8 +438,9 @@ def test_awkward_names(pg_cluster, env, dbname, workdir):
 
 def test_relations_without_a_module_of_their_own(pg_cluster, env, dbname, workdir):
     """A relation named __init__ would be its schema's __init__.py, and
-    "class" and class_ both map to class_.py: warned about, not generated,
-    and the package stays stable."""
+    "class" and class_ both map to class_.py: the one whose name is the
+    module's keeps it, the others get another (warned about), and the
+    package stays stable."""
     root, result = new_project(pg_cluster, env, dbname, workdir, """
         create schema blog;
         create table blog."__init__" (id int);
@@ -432,16 +450,18 @@ def test_relations_without_a_module_of_their_own(pg_cluster, env, dbname, workdi
     """)
     pkg = root / PKG
     warnings = warnings_of(result)
-    assert any(w.startswith("blog.__init__: ") and "demo/blog/__init__.py" in w
-               for w in warnings), warnings
-    assert any(w.startswith("blog.class_: ") and "demo/blog/class_.py" in w
-               for w in warnings), warnings
-    assert module_all(pkg / "blog" / "__init__.py") == ["class_", "ok"]
+    assert ("blog.__init__: its module is demo/blog/__init___2.py ('__init__' is taken)"
+            in warnings), warnings
+    assert ("blog.class: its module is demo/blog/class__2.py ('class' is a Python keyword)"
+            in warnings), warnings
+    assert module_all(pkg / "blog" / "__init__.py") == ["__init___2", "class_", "class__2", "ok"]
     assert sorted(p.name for p in (pkg / "blog").iterdir()) == [
-        "__init__.py", "class_.py", "class__test.py", "ok.py", "ok_test.py"
+        "__init__.py", "__init___2.py", "__init___2_test.py", "class_.py", "class__2.py",
+        "class__2_test.py", "class__test.py", "ok.py", "ok_test.py"
     ]
-    assert init_params(class_node(pkg / "blog" / "class_.py")) == {"id": "int"}
-    assert "DC_BlogInit" not in (pkg / "ho_dataclasses.py").read_text()
+    assert init_params(class_node(pkg / "blog" / "class_.py")) == {"x": "int"}
+    assert init_params(class_node(pkg / "blog" / "class__2.py")) == {"id": "int"}
+    assert "DC_BlogInit" in (pkg / "ho_dataclasses.py").read_text()
     compile_package(pkg)
     result = sync(env, root)
     assert ", 0 files written, 0 removed, " in summary(result), str(result)
@@ -507,8 +527,12 @@ def test_columns_that_are_not_identifiers(pg_cluster, env, dbname, workdir):
     """)
     pkg = root / PKG
     warnings = warnings_of(result)
-    for col in ('"my col"', "class", '"2x"', "self", "kwargs"):
-        assert any(f"column {col} is not a Python identifier" in w
+    for col, why in (('"my col"', "is not a Python identifier"),
+                     ("class", "is a Python keyword"),
+                     ('"2x"', "is not a Python identifier"),
+                     ("self", "is not usable as an argument of __init__"),
+                     ("kwargs", "is not usable as an argument of __init__")):
+        assert any(f"column {col} {why}" in w
                    and "demo/public/odd.py" in w for w in warnings), (col, warnings)
     assert not any("column id " in w or "column ok " in w for w in warnings)
 
@@ -516,8 +540,10 @@ def test_columns_that_are_not_identifiers(pg_cluster, env, dbname, workdir):
     assert init_params(cls) == {"id": "int", "ok": "str"}
     assert super_kwargs(cls) == ["id", "ok"]
     doc = ast.get_docstring(cls)
-    for col in ("my col", "class", "2x"):
-        assert any(l.startswith(f"- {col}:") and "FIX ME!" in l for l in doc.splitlines()), doc
+    for col, why in (("my col", "not a Python identifier"), ("class", "a Python keyword"),
+                     ("2x", "not a Python identifier")):
+        assert any(l.startswith(f"- {col}:") and f"FIX ME! {why}: " in l
+                   for l in doc.splitlines()), doc
 
     assert set(dataclass_fields(pkg, "DC_PublicOdd")) == {"id", "ok"}
     src = dataclass_source(pkg, "DC_PublicOdd")
@@ -641,7 +667,7 @@ def test_inheritance(pg_cluster, env, dbname, workdir):
     text = manager.read_text()
     assert "from demo.blog.employee import Employee as BlogEmployee" in text
     assert "from demo.sales.archive.stamp import Stamp as SalesArchiveStamp" in text
-    assert "BlogItS = importlib.import_module('demo.blog.it\\'s').ItS" in text
+    assert "from demo.blog.it_s import ItS as BlogItS" in text
     # The imports come before the class.
     tree = parse(manager)
     names = set()
@@ -652,7 +678,7 @@ def test_inheritance(pg_cluster, env, dbname, workdir):
             names.add(ast.unparse(t))
         for a in getattr(node, "names", []):
             names.add(a.asname or a.name)
-    assert {"BlogEmployee", "SalesArchiveStamp", "BlogItS", "importlib"} <= names
+    assert {"BlogEmployee", "SalesArchiveStamp", "BlogItS"} <= names
     assert "INHERITS: blog.employee, \"sales.archive\".stamp, blog.\"it's\"" in ast.get_docstring(cls)
     compile_package(pkg)
 

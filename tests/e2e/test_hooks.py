@@ -11,8 +11,8 @@ and `git push` calls go through the pre-commit and pre-push hooks that
 - `git hop hooks install/uninstall/status/run`, chaining to the user's own
   hooks (<hook>.pre-hop), core.hooksPath and linked work trees.
 
-half_orm is not installed: the project's conftest.py leaves the generated
-package's tests out, so the project tests below are plain psycopg2 tests in
+The generated package's test stubs run with the real half_orm (HOP_HALF_ORM,
+design §12); the project tests below are plain psycopg2 tests in
 <project>/tests/ (git-hop sets libpq's environment for the test database).
 """
 
@@ -370,7 +370,8 @@ def test_pre_push_runs_the_tests_of_a_release_branch(env, workdir, db, tmp_path,
     r = push(env, project, "origin", "hop_0.0.1")
     assert r.code != 0, r
     assert "pre-push: checking hop_0.0.1" in r.err
-    assert "error: pre-push: refs/heads/hop_0.0.1: its tests fail (0 passed, 1 failed" in r.err
+    # The failing test and the stub of the release's relation.
+    assert "error: pre-push: refs/heads/hop_0.0.1: its tests fail (1 passed, 1 failed" in r.err
     assert "git push --no-verify" in r.err
     assert "refs/heads/hop_0.0.1" not in remote_refs(env, project)
 

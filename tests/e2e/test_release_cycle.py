@@ -7,10 +7,11 @@ branches, a scratch database swapped in only when everything succeeded).
 
 Test names carry the number of the upstream scenario they adapt.
 
-half_orm is not installed here, so the project's conftest.py leaves the
-generated package's tests out: the projects of these tests carry their own
-tests in tests/test_*.py, written with psycopg2 and the libpq environment
-(PG*) that `git hop test` exports for its throw-away copy of the database.
+The tests run with the real half_orm (HOP_HALF_ORM, design §12): the
+generated test stub of each relation runs too (public.first's, from 0.0.1
+on). The projects of these tests also carry their own tests in
+tests/test_*.py, written with psycopg2 and the libpq environment (PG*) that
+`git hop test` exports for its throw-away copy of the database.
 
 Every commit a test makes by hand uses --no-verify: the hooks are not what
 is tested here.
@@ -1126,7 +1127,8 @@ def test_test_passes_against_a_copy(applied):
     dump = p.dump()
     r = p.hop("test")
     assert r.code == 0, str(r)
-    assert re.search(r"^tests: 1 passed, 0 failed in \d+\.\d\d s$", r.out, re.M), str(r)
+    # tests/test_db.py and the stub of public.first.
+    assert re.search(r"^tests: 2 passed, 0 failed in \d+\.\d\d s$", r.out, re.M), str(r)
     assert f"Testing against a copy of '{p.db}': {p.name('__hop_test')}" in r.err
     assert not db_exists(p.cluster, p.name("__hop_test"))
     assert p.dump() == dump
@@ -1137,7 +1139,7 @@ def test_test_fails(applied):
     with temporary_text(p.path / "tests" / "test_fail.py", TEST_FAILING):
         r = p.hop("test")
     assert r.code == 1, str(r)
-    assert re.search(r"^tests: 1 passed, 1 failed in ", r.out, re.M), str(r)
+    assert re.search(r"^tests: 2 passed, 1 failed in ", r.out, re.M), str(r)
     assert "this test fails on purpose" in r.err  # the tests' output is chatty: stderr
     assert not db_exists(p.cluster, p.name("__hop_test"))
 
@@ -1195,12 +1197,19 @@ def test_test_with_another_session_on_the_database(applied):
 
 
 def test_test_without_tests(fresh):
+    """A run that tests nothing is not a pass (issue 10 #2)."""
     before = fresh.snapshot()
     r = fresh.hop("test")
-    assert r.code == 0, str(r)
-    assert "warning: no tests ran" in r.err
-    assert re.search(r"^tests: 0 passed, 0 failed in ", r.out, re.M), str(r)
+    assert r.code == 1, str(r)
+    assert re.search(r"^tests: no test ran in \d+\.\d\d s$", r.out, re.M), str(r)
+    assert r.err.endswith(
+        "error: no test ran\n"
+        "  pytest collected no test.\n"
+        "hint: Write tests in tests/ or keep the generated test stubs "
+        "(blog/<schema>/<relation>_test.py): a run that tests nothing does not pass.\n"
+    ), str(r)
     assert fresh.snapshot() == before
+    assert fresh.leftovers() == []
 
 
 # --------------------------------------------------------------------------
@@ -1213,7 +1222,7 @@ def test_21_release_output(released):
     assert r.code == 0, str(r)
     commit = p.rev("0.0.1^{}")
     assert re.search(
-        rf"^Released 0\.0\.1 \({commit[:7]}\), tests: 1 passed, 0 failed in \d+\.\d\d s$",
+        rf"^Released 0\.0\.1 \({commit[:7]}\), tests: 2 passed, 0 failed in \d+\.\d\d s$",
         r.out,
         re.M,
     ), str(r)
@@ -1266,7 +1275,7 @@ def test_21_release_note(released):
     script = p.path / "Patches/0/0/1/00_first.sql"
     assert note["scripts"] == [{"path": "Patches/0/0/1/00_first.sql", "sha256": sha256(script)}]
     tests = note["tests"]
-    assert tests["passed"] == 1 and tests["failed"] == 0 and tests["skipped"] == 0
+    assert tests["passed"] == 2 and tests["failed"] == 0 and tests["skipped"] == 0
     assert tests["command"][1:] == ["-m", "pytest", "-q", "-p", "no:cacheprovider"]
     assert tests["duration_s"] > 0
     # Only the tagged commit has a note (0.0.0's is git hop new's business).
@@ -1335,7 +1344,7 @@ def test_25_release_refuses_failing_tests(ready):
     assert_failure(r, "the tests failed: 0.0.1 is not released")
     assert "Nothing was committed or tagged." in details(r)
     assert "hint: Fix them, commit, then run 'git hop release' again." in r.err
-    assert re.search(r"^Tests: 1 passed, 1 failed in ", r.err, re.M), str(r)
+    assert re.search(r"^Tests: 2 passed, 1 failed in ", r.err, re.M), str(r)
     assert "this test fails on purpose" in r.err  # the tests' output is chatty: stderr
     # Replayed (a new database, same content), nothing else.
     assert without(ready.snapshot(), "db_oid") == without(before, "db_oid")

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,15 @@ TEST_CASE("hop::codegen::camel_case", "[codegen]")
     CHECK(camel_case("пост_комментарий") == "ПостКомментарий");
     CHECK(camel_case("ПОСТ") == "Пост");
     CHECK(camel_case("ёж_щи") == "ЁжЩи");
+  }
+  SECTION("every script, as Python maps it (see test_codegen_case.cpp)")
+  {
+    CHECK(camel_case("ā_ÿ") == "ĀŸ");
+    CHECK(camel_case("άρθρο") == "Άρθρο");
+    CHECK(camel_case("文章") == "文章");
+    CHECK(camel_case("straße") == "Straße");
+    CHECK(camel_case("ßx") == "SSx");
+    CHECK(camel_case("ΟΔΟΣ") == "Οδος");
   }
 }
 
@@ -142,43 +152,144 @@ TEST_CASE("hop::codegen::is_identifier", "[codegen]")
   }
 }
 
-TEST_CASE("hop::codegen::path_element", "[codegen]")
+TEST_CASE("hop::codegen::identifier_from", "[codegen]")
 {
-  SECTION("ordinary names unchanged")
+  SECTION("identifiers unchanged")
   {
-    CHECK(path_element("post") == "post");
-    CHECK(path_element("big order") == "big order");
-    CHECK(path_element("café") == "café");
+    CHECK(identifier_from("post") == "post");
+    CHECK(identifier_from("café") == "café");
+    CHECK(identifier_from("文章") == "文章");
+    CHECK(identifier_from("class_") == "class_");
   }
   SECTION("keywords get a trailing '_'")
   {
-    CHECK(path_element("class") == "class_");
-    CHECK(path_element("import") == "import_");
-    CHECK(path_element("None") == "None_");
-    CHECK(path_element("class_") == "class_");
+    CHECK(identifier_from("class") == "class_");
+    CHECK(identifier_from("import") == "import_");
+    CHECK(identifier_from("None") == "None_");
   }
-  SECTION("what would escape the directory is replaced")
+  SECTION("what cannot be in an identifier becomes '_'")
   {
-    CHECK(path_element("a/b") == "a_b");
-    CHECK(path_element("../etc") == "_.._etc");
-    CHECK(path_element("..") == "_..");
-    CHECK(path_element(".") == "_.");
-    CHECK(path_element(".hidden") == "_.hidden");
-    CHECK(path_element("a\0b"s) == "a_b");
-    CHECK(path_element("") == "_");
-    CHECK(path_element("a.b") == "a.b");
+    CHECK(identifier_from("big order") == "big_order");
+    CHECK(identifier_from("p-a ce") == "p_a_ce");
+    CHECK(identifier_from(R"(tri"""q)") == "tri___q");
+    CHECK(identifier_from("it's") == "it_s");
+    CHECK(identifier_from("a/b") == "a_b");
+    CHECK(identifier_from("../etc") == "___etc");
+    CHECK(identifier_from("a\0b"s) == "a_b");
+    CHECK(identifier_from("price€") == "price_");
+  }
+  SECTION("'_' in front of what cannot start one")
+  {
+    CHECK(identifier_from("2024") == "_2024");
+    CHECK(identifier_from("") == "_");
+    CHECK(identifier_from("·x") == "_·x");
+  }
+  SECTION("NFKC, as Python reads identifiers")
+  {
+    CHECK(identifier_from("ﬁle") == "file");
+    CHECK(identifier_from("ｆｕｌｌ") == "full");
+    CHECK(is_identifier(identifier_from("e\u0301")));
+  }
+  SECTION("invalid UTF-8")
+  {
+    CHECK(identifier_from("a\x80") == "a_");
   }
 }
 
-TEST_CASE("hop::codegen::module_path", "[codegen]")
+TEST_CASE("hop::codegen::name_entries", "[codegen]")
+{
+  using E = DirectoryEntry;
+  auto names = [](std::vector<E> entries, bool top = false) {
+    name_entries(entries, reserved_names(top));
+    std::vector<std::string> out;
+    for (const auto& e : entries) {
+      out.push_back(e.name);
+    }
+    return out;
+  };
+  using V = std::vector<std::string>;
+  SECTION("identifiers keep their names")
+  {
+    CHECK(names({{false, "post", ""}, {true, "blog", ""}}) ==
+          V{"post", "blog"});
+  }
+  SECTION("the others are mapped")
+  {
+    CHECK(names({{false, "big order", ""},
+                 {false, "2024", ""},
+                 {true, "p-a ce", ""},
+                 {false, "class", ""}}) ==
+          V{"big_order", "_2024", "p_a_ce", "class_"});
+  }
+  SECTION("an exact name wins over a mapped one, whatever the order")
+  {
+    CHECK(names({{false, "class", ""}, {false, "class_", ""}}) ==
+          V{"class__2", "class_"});
+    CHECK(names({{false, "a b", ""}, {false, "a-b", ""}, {false, "a_b", ""}}) ==
+          V{"a_b_2", "a_b_3", "a_b"});
+  }
+  SECTION("a sub-package wins over a module of the same name")
+  {
+    CHECK(names({{false, "post", ""}, {true, "post", ""}}) ==
+          V{"post_2", "post"});
+  }
+  SECTION("reserved names")
+  {
+    CHECK(names({{false, "__init__", ""}}) == V{"__init___2"});
+    CHECK(names({{false, "ho_dataclasses", ""}}) == V{"ho_dataclasses"});
+    CHECK(names({{true, "ho_dataclasses", ""},
+                 {true, "MODEL", ""},
+                 {true, "base_test", ""}},
+                true) == V{"ho_dataclasses_2", "MODEL_2", "base_test_2"});
+    CHECK(names({{true, "__pycache__", ""}}, true) == V{"__pycache___2"});
+  }
+  SECTION("mapped names never collide")
+  {
+    std::vector<E> entries;
+    for (const char* raw : {"a b", "a-b", "a.b", "a_b_2", "a?b"}) {
+      entries.push_back({false, raw, ""});
+    }
+    auto got = names(entries);
+    CHECK(std::set<std::string>(got.begin(), got.end()).size() == got.size());
+    for (const auto& n : got) {
+      CHECK(is_identifier(n));
+    }
+  }
+}
+
+TEST_CASE("hop::codegen::schema_parts", "[codegen]")
 {
   using V = std::vector<std::string>;
-  CHECK(module_path("public", "post") == V{"public", "post"});
-  CHECK(module_path("blog.view", "post_comment") ==
-        V{"blog", "view", "post_comment"});
-  CHECK(module_path("blog.class", "import") == V{"blog", "class_", "import_"});
-  CHECK(module_path("a..b", "x") == V{"a", "_", "b", "x"});
-  CHECK(module_path(".x", "../y") == V{"_", "x", "_.._y"});
+  CHECK(schema_parts("public") == V{"public"});
+  CHECK(schema_parts("blog.view") == V{"blog", "view"});
+  CHECK(schema_parts("a..b") == V{"a", "", "b"});
+  CHECK(schema_parts(".x") == V{"", "x"});
+  CHECK(schema_parts("s.p-a ce") == V{"s", "p-a ce"});
+}
+
+TEST_CASE("hop::codegen::valid_package_name", "[codegen]")
+{
+  for (const char* ok : {"blog", "_x", "My_Model2", "a"}) {
+    INFO(ok);
+    CHECK(valid_package_name(ok));
+  }
+  for (const char* bad :
+       {"", "2blog", "my-model", "class", "None", "a.b", "café", "a b"}) {
+    INFO(bad);
+    CHECK_FALSE(valid_package_name(bad));
+  }
+  CHECK(valid_package_name(std::string(63, 'a')));
+  CHECK_FALSE(valid_package_name(std::string(64, 'a')));
+}
+
+TEST_CASE("hop::codegen::is_python_keyword", "[codegen]")
+{
+  CHECK(is_python_keyword("class"));
+  CHECK(is_python_keyword("None"));
+  CHECK(is_python_keyword("await"));
+  CHECK_FALSE(is_python_keyword("match"));
+  CHECK_FALSE(is_python_keyword("self"));
+  CHECK_FALSE(is_python_keyword("Class"));
 }
 
 TEST_CASE("hop::codegen::py_string", "[codegen]")

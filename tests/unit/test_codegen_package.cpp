@@ -247,9 +247,14 @@ TEST_CASE("hop::codegen::plan_package first generation", "[codegen]")
     CHECK(contains(
         view, "The module blog.blog.view.post_comment provides the PostComment "
               "class, which maps the view \"blog.view\".post_comment.\n"));
-    CHECK(contains(
-        change(plan, "blog/blog/view/post_comment_test.py")->content,
-        "from blog.blog.view.post_comment import PostComment  # noqa: E402\n"));
+    CHECK(contains(change(plan, "blog/blog/view/post_comment_test.py")->content,
+                   "\nfrom blog.blog.view.post_comment import PostComment\n"));
+    // person is referenced by post: its reverse key is listed.
+    const std::string& person = change(plan, "blog/public/person.py")->content;
+    CHECK(contains(person, "from blog import MODEL, ho_dataclasses, "
+                           "reverse_fkey\n"));
+    CHECK(contains(person,
+                   "        '': reverse_fkey('public.post', 'author'),\n"));
   }
 }
 
@@ -331,8 +336,10 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
     CHECK(plan.warnings.empty());
     CHECK(paths(plan, true) ==
           Paths{"blog/public/post.py", "blog/public/post_test.py"});
-    CHECK(paths(plan, false) ==
-          Paths{"blog/ho_dataclasses.py", "blog/public/__init__.py"});
+    // person loses its reverse key.
+    CHECK(paths(plan, false) == Paths{"blog/ho_dataclasses.py",
+                                      "blog/public/__init__.py",
+                                      "blog/public/person.py"});
     apply_plan(plan, tmp.path);
     CHECK_FALSE(fs::exists(tmp.path / "blog/public/post.py"));
     CHECK_FALSE(fs::exists(tmp.path / "blog/public/post_test.py"));
@@ -421,14 +428,16 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
     Plan plan = generate(odd, tmp.path);
     CHECK(plan.warnings ==
           std::vector<std::string>{
+              "public.\"2fa\": its module is blog/public/_2fa.py ('2fa' is "
+              "not a Python name)",
               "public.\"2fa\": its class is named R2fa (its camel-cased "
               "name is not a Python identifier)"});
-    CHECK(contains(hop::read_file(tmp.path / "blog/public/2fa.py"),
+    CHECK(contains(hop::read_file(tmp.path / "blog/public/_2fa.py"),
                    "\nclass R2fa("));
     Plan dropped = plan_package(c, tmp.path, "blog");
     CHECK(dropped.warnings.empty());
     CHECK(paths(dropped, true) ==
-          Paths{"blog/public/2fa.py", "blog/public/2fa_test.py"});
+          Paths{"blog/public/_2fa.py", "blog/public/_2fa_test.py"});
   }
 }
 
@@ -474,7 +483,7 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
 {
   TempDir tmp;
 
-  SECTION("two relations with the same module path")
+  SECTION("names that map to the same module: each relation has its own")
   {
     Catalog c;
     c.database = "blog";
@@ -483,19 +492,48 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(plan.errors.empty());
     CHECK(plan.warnings ==
-          std::vector<std::string>{"public.a_b: its module blog/public/a_b.py "
-                                   "is taken by another relation; "
-                                   "not generated",
-                                   "public.class_: its module "
-                                   "blog/public/class_.py is taken by another "
-                                   "relation; not generated"});
-    CHECK(change(plan, "blog/public/a_b.py") != nullptr);
+          std::vector<std::string>{
+              "public.\"a/b\": its module is blog/public/a_b_2.py ('a/b' is "
+              "not a Python name)",
+              "public.class: its module is blog/public/class__2.py ('class' is "
+              "a Python keyword)"});
+    // The relation whose name is the module's keeps it.
     CHECK(contains(change(plan, "blog/public/a_b.py")->content,
+                   "get_relation_class('public.a_b'"));
+    CHECK(contains(change(plan, "blog/public/a_b_2.py")->content,
                    "get_relation_class('public.a/b'"));
     CHECK(contains(change(plan, "blog/public/class_.py")->content,
+                   "get_relation_class('public.class_'"));
+    CHECK(contains(change(plan, "blog/public/class__2.py")->content,
                    "get_relation_class('public.class'"));
     CHECK(change(plan, "blog/public/__init__.py")->content ==
-          render_schema_init("the package blog.public", {"a_b", "class_"}));
+          render_schema_init("the package blog.public",
+                             {"a_b", "a_b_2", "class_", "class__2"}));
+  }
+
+  SECTION("schemas whose parts are not Python names")
+  {
+    Catalog c;
+    c.database = "blog";
+    c.relations = {rel("s.p-a ce", "tri\"\"\"q"), rel("s.p_a_ce", "x"),
+                   rel("ho_dataclasses", "y")};
+    std::sort(c.relations.begin(), c.relations.end(),
+              [](const Relation& a, const Relation& b) {
+                return std::tie(a.schema, a.name) < std::tie(b.schema, b.name);
+              });
+    Plan plan = plan_package(c, tmp.path, "blog");
+    CHECK(plan.errors.empty());
+    CHECK(change(plan, "blog/s/p_a_ce/x.py") != nullptr);
+    CHECK(change(plan, "blog/s/p_a_ce_2/tri___q.py") != nullptr);
+    CHECK(change(plan, "blog/ho_dataclasses_2/y.py") != nullptr);
+    CHECK(change(plan, "blog/ho_dataclasses.py") != nullptr);
+    CHECK(std::count(plan.warnings.begin(), plan.warnings.end(),
+                     "schema \"s.p-a ce\": its package is blog/s/p_a_ce_2/ "
+                     "('p-a ce' is not a Python name)") == 1);
+    CHECK(std::count(plan.warnings.begin(), plan.warnings.end(),
+                     "schema ho_dataclasses: its package is "
+                     "blog/ho_dataclasses_2/ ('ho_dataclasses' is taken)") ==
+          1);
   }
 
   SECTION("sql_adapter.py and base_test.py are never overwritten")

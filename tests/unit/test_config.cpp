@@ -129,16 +129,3 @@ TEST_CASE("hop::check_hop_version", "[config]")
   CHECK_NOTHROW(hop::check_hop_version(c, {0, 2, 0}, "f"));
   CHECK_NOTHROW(hop::check_hop_version(c, {1, 0, 0}, "f"));
 }
-
-TEST_CASE("hop::valid_package_name", "[config]")
-{
-  for (const char* ok : {"blog", "_x", "My_Model2", "a"}) {
-    INFO(ok);
-    CHECK(hop::valid_package_name(ok));
-  }
-  for (const char* bad :
-       {"", "2blog", "my-model", "class", "None", "a.b", "café", "a b"}) {
-    INFO(bad);
-    CHECK_FALSE(hop::valid_package_name(bad));
-  }
-}

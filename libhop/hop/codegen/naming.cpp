@@ -1,189 +1,248 @@
 #include "naming.hpp"
 
-#include <hop/config.hpp>
+#include <unicase.h>
+#include <unictype.h>
+#include <uninorm.h>
+#include <unistr.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <tuple>
 
 namespace hop::codegen {
 
 namespace {
 
-// Decode one UTF-8 code point at `s[i]`; returns its length (1 for an
-// invalid byte, whose value is returned as is).
-size_t decode(std::string_view s, size_t i, uint32_t& cp)
-{
-  auto b = static_cast<unsigned char>(s[i]);
-  if (b < 0x80) {
-    cp = b;
-    return 1;
-  }
-  size_t len = (b & 0xE0) == 0xC0   ? 2
-               : (b & 0xF0) == 0xE0 ? 3
-               : (b & 0xF8) == 0xF0 ? 4
-                                    : 1;
-  if (len == 1 || i + len > s.size()) {
-    cp = b;
-    return 1;
-  }
-  cp = len == 2 ? (b & 0x1F) : len == 3 ? (b & 0x0F) : (b & 0x07);
-  for (size_t k = 1; k < len; ++k) {
-    auto c = static_cast<unsigned char>(s[i + k]);
-    if ((c & 0xC0) != 0x80) {
-      cp = b;
-      return 1;
-    }
-    cp = (cp << 6) | (c & 0x3F);
-  }
-  return len;
-}
+using U32 = std::u32string;
 
-void encode(uint32_t cp, std::string& out)
+struct Free
 {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
+  void operator()(void* p) const { std::free(p); }
+};
 
-// Letters of the blocks we map: Latin-1 Supplement and Latin
-// Extended-A/B, Greek, Cyrillic.
-bool is_letter(uint32_t cp)
+// The code points of UTF-8 `s`; an invalid sequence counts as U+FFFD.
+U32 decode(std::string_view s)
 {
-  if (cp < 0x80) {
-    return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z');
-  }
-  if (cp >= 0xC0 && cp <= 0x24F) {
-    return cp != 0xD7 && cp != 0xF7;
-  }
-  if (cp >= 0x386 && cp <= 0x3FF) {
-    return cp != 0x387;
-  }
-  return cp >= 0x400 && cp <= 0x4FF;
-}
-
-bool is_digit(uint32_t cp)
-{
-  return cp >= '0' && cp <= '9';
-}
-
-uint32_t to_upper(uint32_t cp)
-{
-  if (cp >= 'a' && cp <= 'z') {
-    return cp - 32;
-  }
-  if (cp >= 0xE0 && cp <= 0xFE && cp != 0xF7) {
-    return cp - 0x20;
-  }
-  if (cp >= 0x3B1 && cp <= 0x3C9 && cp != 0x3C2) {
-    return cp - 0x20;
-  }
-  if (cp >= 0x430 && cp <= 0x44F) {
-    return cp - 0x20;
-  }
-  if (cp >= 0x450 && cp <= 0x45F) {
-    return cp - 0x50;
-  }
-  return cp;
-}
-
-uint32_t to_lower(uint32_t cp)
-{
-  if (cp >= 'A' && cp <= 'Z') {
-    return cp + 32;
-  }
-  if (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) {
-    return cp + 0x20;
-  }
-  if (cp >= 0x391 && cp <= 0x3A9 && cp != 0x3A2) {
-    return cp + 0x20;
-  }
-  if (cp >= 0x410 && cp <= 0x42F) {
-    return cp + 0x20;
-  }
-  if (cp >= 0x400 && cp <= 0x40F) {
-    return cp + 0x50;
-  }
-  return cp;
-}
-
-// Replace what cannot stand in an identifier by '_'.
-std::string identifier_from(std::string_view text)
-{
-  std::string out;
-  for (size_t i = 0; i < text.size();) {
-    uint32_t cp = 0;
-    size_t len = decode(text, i, cp);
-    if (is_letter(cp) || is_digit(cp) || cp == '_') {
-      out.append(text.substr(i, len));
-    } else {
-      out += '_';
-    }
-    i += len;
-  }
-  if (out.empty() || is_digit(static_cast<unsigned char>(out[0]))) {
-    out.insert(0, "_");
+  U32 out;
+  out.reserve(s.size());
+  const auto* p = reinterpret_cast<const uint8_t*>(s.data());
+  size_t n = s.size();
+  while (n > 0) {
+    ucs4_t cp = 0;
+    int len = u8_mbtouc(&cp, p, n);
+    out.push_back(static_cast<char32_t>(cp));
+    p += len;
+    n -= static_cast<size_t>(len);
   }
   return out;
+}
+
+std::string encode(std::u32string_view s)
+{
+  std::string out;
+  out.reserve(s.size());
+  uint8_t buf[6];
+  for (char32_t cp : s) {
+    int len = u8_uctomb(buf, cp, sizeof buf);
+    if (len > 0) {
+      out.append(reinterpret_cast<const char*>(buf), static_cast<size_t>(len));
+    }
+  }
+  return out;
+}
+
+const uint32_t* units(std::u32string_view s)
+{
+  return reinterpret_cast<const uint32_t*>(s.data());
+}
+
+// Call a libunistring u32 function that returns a fresh buffer and its
+// length (NULL, errno set, on a failure that valid code points never meet).
+template <typename F>
+U32 call(F function)
+{
+  size_t length = 0;
+  std::unique_ptr<uint32_t, Free> result(function(&length));
+  if (!result) {
+    return {};
+  }
+  return U32(reinterpret_cast<const char32_t*>(result.get()), length);
+}
+
+U32 lower(std::u32string_view s)
+{
+  return call([&](size_t* n) {
+    return u32_tolower(units(s), s.size(), nullptr, nullptr, nullptr, n);
+  });
+}
+
+U32 upper(std::u32string_view s)
+{
+  return call([&](size_t* n) {
+    return u32_toupper(units(s), s.size(), nullptr, nullptr, nullptr, n);
+  });
+}
+
+U32 nfkc(std::u32string_view s)
+{
+  return call([&](size_t* n) {
+    return u32_normalize(UNINORM_NFKC, units(s), s.size(), nullptr, n);
+  });
+}
+
+bool xid_start(char32_t cp)
+{
+  return cp == U'_' || uc_is_property_xid_start(cp);
+}
+
+bool xid_continue(char32_t cp)
+{
+  return uc_is_property_xid_continue(cp);
+}
+
+bool identifier(std::u32string_view s)
+{
+  if (s.empty() || !xid_start(s[0])) {
+    return false;
+  }
+  return std::all_of(s.begin() + 1, s.end(), xid_continue);
 }
 
 } // namespace
 
-std::string camel_case(std::string_view name)
+bool is_python_keyword(std::string_view word)
 {
-  std::string out;
-  bool upper = true;
-  for (size_t i = 0; i < name.size();) {
-    uint32_t cp = 0;
-    i += decode(name, i, cp);
-    cp = to_lower(cp);
-    if (!is_letter(cp) && !is_digit(cp)) {
-      upper = true;
-      continue;
+  static const std::set<std::string_view> keywords = {
+      "False",  "None",   "True",    "and",      "as",       "assert", "async",
+      "await",  "break",  "class",   "continue", "def",      "del",    "elif",
+      "else",   "except", "finally", "for",      "from",     "global", "if",
+      "import", "in",     "is",      "lambda",   "nonlocal", "not",    "or",
+      "pass",   "raise",  "return",  "try",      "while",    "with",   "yield",
+  };
+  return keywords.count(word) != 0;
+}
+
+bool valid_package_name(std::string_view name)
+{
+  if (name.empty() || name.size() > 63) {
+    return false;
+  }
+  auto alpha = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  };
+  if (!alpha(name[0])) {
+    return false;
+  }
+  for (char c : name) {
+    if (!alpha(c) && !(c >= '0' && c <= '9')) {
+      return false;
     }
-    encode(upper ? to_upper(cp) : cp, out);
-    upper = false;
+  }
+  return !is_python_keyword(name);
+}
+
+std::string py_lower(std::string_view text)
+{
+  return encode(lower(decode(text)));
+}
+
+std::string py_upper(std::string_view text)
+{
+  return encode(upper(decode(text)));
+}
+
+std::string capitalize(std::string_view text)
+{
+  U32 s = decode(text);
+  if (s.empty()) {
+    return "";
+  }
+  // The first character title-cased, the others lower-cased in the
+  // context of the whole string (a final sigma stays final).
+  U32 out = call([&](size_t* n) {
+    return u32_totitle(units(s), 1, nullptr, nullptr, nullptr, n);
+  });
+  casing_prefix_context_t before = u32_casing_prefix_context(units(s), 1);
+  out += call([&](size_t* n) {
+    return u32_ct_tolower(units(s) + 1, s.size() - 1, before,
+                          unicase_empty_suffix_context, nullptr, nullptr,
+                          nullptr, n);
+  });
+  return encode(out);
+}
+
+bool py_isalnum(char32_t cp)
+{
+  // str.isalnum(): isalpha() (a letter) or isnumeric() (a numeric value,
+  // which every digit and decimal has).
+  return uc_is_general_category(cp, UC_CATEGORY_L) ||
+         uc_numeric_value(cp).denominator != 0;
+}
+
+bool py_isidentifier(std::string_view text)
+{
+  return identifier(decode(text));
+}
+
+bool is_identifier(std::string_view name)
+{
+  if (is_python_keyword(name)) {
+    return false;
+  }
+  U32 s = decode(name);
+  return identifier(s) && nfkc(s) == s && encode(s) == name;
+}
+
+std::string identifier_from(std::string_view text)
+{
+  if (is_identifier(text)) {
+    return std::string(text);
+  }
+  U32 s = nfkc(decode(text));
+  for (char32_t& cp : s) {
+    if (!xid_continue(cp)) {
+      cp = U'_';
+    }
+  }
+  if (s.empty() || !xid_start(s[0])) {
+    s.insert(s.begin(), U'_');
+  }
+  // Replacing characters may let NFKC compose others: normalise again
+  // (NFKC keeps what can continue an identifier able to).
+  std::string out = encode(nfkc(s));
+  if (is_python_keyword(out)) {
+    out += '_';
   }
   return out;
 }
 
-std::string capitalize(std::string_view word)
+std::string camel_case(std::string_view name)
 {
-  std::string out;
-  bool first = true;
-  for (size_t i = 0; i < word.size();) {
-    uint32_t cp = 0;
-    i += decode(word, i, cp);
-    encode(first ? to_upper(cp) : to_lower(cp), out);
-    first = false;
+  U32 out;
+  bool start = true;
+  for (char32_t cp : lower(decode(name))) {
+    if (!py_isalnum(cp)) {
+      start = true;
+    } else if (start) {
+      out += upper(std::u32string_view(&cp, 1));
+      start = false;
+    } else {
+      out += cp;
+    }
   }
-  return out;
+  return encode(out);
 }
 
 std::string dataclass_name(std::string_view schema, std::string_view relation)
 {
   std::string name = "DC_";
-  size_t start = 0;
-  while (true) {
-    size_t dot = schema.find('.', start);
-    name += capitalize(schema.substr(start, dot - start));
-    if (dot == std::string_view::npos) {
-      break;
-    }
-    start = dot + 1;
+  for (const auto& part : schema_parts(schema)) {
+    name += capitalize(part);
   }
-  start = 0;
+  size_t start = 0;
   while (true) {
     size_t us = relation.find('_', start);
     name += capitalize(relation.substr(start, us - start));
@@ -195,53 +254,57 @@ std::string dataclass_name(std::string_view schema, std::string_view relation)
   return identifier_from(name);
 }
 
-bool is_identifier(std::string_view name)
+std::vector<std::string> schema_parts(std::string_view schema)
 {
-  if (name.empty() || is_python_keyword(name)) {
-    return false;
-  }
-  bool first = true;
-  for (size_t i = 0; i < name.size();) {
-    uint32_t cp = 0;
-    i += decode(name, i, cp);
-    if (!(is_letter(cp) || cp == '_' || (!first && is_digit(cp)))) {
-      return false;
-    }
-    first = false;
-  }
-  return true;
-}
-
-std::string path_element(std::string_view name)
-{
-  std::string out;
-  for (char c : name) {
-    out += (c == '/' || c == '\0') ? '_' : c;
-  }
-  if (out.empty() || out[0] == '.') {
-    out.insert(0, "_");
-  }
-  if (is_python_keyword(out)) {
-    out += '_';
-  }
-  return out;
-}
-
-std::vector<std::string> module_path(std::string_view schema,
-                                     std::string_view relation)
-{
-  std::vector<std::string> path;
+  std::vector<std::string> parts;
   size_t start = 0;
   while (true) {
     size_t dot = schema.find('.', start);
-    path.push_back(path_element(schema.substr(start, dot - start)));
+    parts.emplace_back(schema.substr(start, dot - start));
     if (dot == std::string_view::npos) {
-      break;
+      return parts;
     }
     start = dot + 1;
   }
-  path.push_back(path_element(relation));
-  return path;
+}
+
+const std::set<std::string>& reserved_names(bool top)
+{
+  // At the top: the package's own modules, and what its __init__.py
+  // defines (a sub-package would hide it).
+  static const std::set<std::string> top_names = {
+      "__init__",  "__pycache__", "ho_dataclasses", "sql_adapter",
+      "base_test", "MODEL",       "reverse_fkey",
+  };
+  static const std::set<std::string> names = {"__init__", "__pycache__"};
+  return top ? top_names : names;
+}
+
+void name_entries(std::vector<DirectoryEntry>& entries,
+                  const std::set<std::string>& reserved)
+{
+  std::vector<DirectoryEntry*> order;
+  for (auto& e : entries) {
+    order.push_back(&e);
+  }
+  // Exact names first (sub-packages before modules), then the others, each
+  // group in byte order of the raw names.
+  auto rank = [](const DirectoryEntry* e) {
+    return (is_identifier(e->raw) ? 0 : 2) + (e->package ? 0 : 1);
+  };
+  std::sort(order.begin(), order.end(), [&](const auto* a, const auto* b) {
+    return std::make_tuple(rank(a), a->raw) < std::make_tuple(rank(b), b->raw);
+  });
+  std::set<std::string> taken = reserved;
+  for (DirectoryEntry* e : order) {
+    std::string base = identifier_from(e->raw);
+    std::string name = base;
+    for (int k = 2; taken.count(name); ++k) {
+      name = base + "_" + std::to_string(k);
+    }
+    taken.insert(name);
+    e->name = name;
+  }
 }
 
 std::string py_string(std::string_view text)

@@ -47,15 +47,438 @@ std::string join(const std::vector<std::string>& items, std::string_view sep)
   return out;
 }
 
-std::string quote_ident(std::string_view name)
+// "(a, \"order\")": columns as PostgreSQL prints them.
+std::string column_list(const std::vector<std::string>& columns)
+{
+  std::vector<std::string> quoted;
+  for (const auto& c : columns) {
+    quoted.push_back(sql_identifier(c));
+  }
+  return "(" + join(quoted, ", ") + ")";
+}
+
+// half_orm's sanitising of a reverse key's name: dots and colons made
+// '_', double quotes dropped.
+std::string reverse_key_text(std::string_view text)
+{
+  std::string out;
+  for (char c : text) {
+    if (c == '.' || c == ':') {
+      out += '_';
+    } else if (c != '"') {
+      out += c;
+    }
+  }
+  return out;
+}
+
+// What a reverse key's half_orm name ends with, after the database name.
+std::string reverse_key_suffix(const ReverseKey& key)
+{
+  return reverse_key_text("_" + key.schema + "_" + key.relation + "_" +
+                          join(key.fk.columns, "_"));
+}
+
+constexpr std::string_view k_reverse_prefix = "_reverse_fkey_";
+
+// The foreign keys of `rel` and the reverse keys of the relations that
+// reference it, for the docstring.
+void describe_keys(std::ostringstream& os, const Relation& rel,
+                   const std::string& database,
+                   const std::vector<ReverseKey>& reverse)
+{
+  if (rel.foreign_keys.empty() && reverse.empty()) {
+    return;
+  }
+  os << "\nFOREIGN KEYS:\n";
+  for (const auto& fk : rel.foreign_keys) {
+    os << "- " << fk.name << ": " << column_list(fk.columns) << "\n"
+       << "  \u21b3 \"" << database
+       << "\":" << qualified_name(fk.target_schema, fk.target_relation)
+       << column_list(fk.target_columns) << "\n";
+  }
+  for (const auto& key : reverse) {
+    os << "- " << reverse_fkey_call(key) << ": "
+       << column_list(key.fk.target_columns) << "\n"
+       << "  \u21b3 \"" << database
+       << "\":" << qualified_name(key.schema, key.relation)
+       << column_list(key.fk.columns) << "\n";
+  }
+}
+
+void describe_fkeys_template(std::ostringstream& os, const Relation& rel,
+                             const std::vector<ReverseKey>& reverse)
+{
+  if (rel.foreign_keys.empty() && reverse.empty()) {
+    return;
+  }
+  os << "\nTo use the foreign keys as attributes of the class, copy the "
+        "Fkeys\n"
+        "below into the class section (between the marker lines) and give\n"
+        "each one an alias: a Python identifier that is not a column name.\n"
+        "Entries whose alias is empty are ignored.\n";
+  if (!reverse.empty()) {
+    os << "reverse_fkey() gives half_orm's name of a reverse key (the "
+          "foreign\n"
+          "key of a relation that references this one) whatever the "
+          "database\n"
+          "is called.\n";
+  }
+  os << "\nFkeys = {\n";
+  for (const auto& fk : rel.foreign_keys) {
+    os << "    '': " << py_string(fk.name) << ",\n";
+  }
+  for (const auto& key : reverse) {
+    os << "    '': " << reverse_fkey_call(key) << ",\n";
+  }
+  os << "}\n";
+}
+
+// The expression of the half_orm class a generated class derives from.
+std::string relation_class(const Relation& rel, bool& needs_factory)
+{
+  // half_orm's get_relation_class() drops every '"' of the name it is
+  // given: a name holding one goes to half_orm's factory as it is.
+  needs_factory = rel.schema.find('"') != std::string::npos ||
+                  rel.name.find('"') != std::string::npos;
+  if (needs_factory) {
+    return "factory({'fqrn': (MODEL._dbname, " + py_string(rel.schema) + ", " +
+           py_string(rel.name) +
+           "), 'model': MODEL, 'fields_aliases': fields_aliases})";
+  }
+  return "MODEL.get_relation_class(" + py_string(rel.schema + "." + rel.name) +
+         ", fields_aliases=fields_aliases)";
+}
+
+// PostgreSQL's reserved words (pg_get_keywords() of every category but
+// unreserved, PostgreSQL 15): quote_ident() quotes them.
+bool sql_reserved(std::string_view word)
+{
+  static const std::set<std::string_view> words = {
+      "all",
+      "analyse",
+      "analyze",
+      "and",
+      "any",
+      "array",
+      "as",
+      "asc",
+      "asymmetric",
+      "authorization",
+      "between",
+      "bigint",
+      "binary",
+      "bit",
+      "boolean",
+      "both",
+      "case",
+      "cast",
+      "char",
+      "character",
+      "check",
+      "coalesce",
+      "collate",
+      "collation",
+      "column",
+      "concurrently",
+      "constraint",
+      "create",
+      "cross",
+      "current_catalog",
+      "current_date",
+      "current_role",
+      "current_schema",
+      "current_time",
+      "current_timestamp",
+      "current_user",
+      "dec",
+      "decimal",
+      "default",
+      "deferrable",
+      "desc",
+      "distinct",
+      "do",
+      "else",
+      "end",
+      "except",
+      "exists",
+      "extract",
+      "false",
+      "fetch",
+      "float",
+      "for",
+      "foreign",
+      "freeze",
+      "from",
+      "full",
+      "grant",
+      "greatest",
+      "group",
+      "grouping",
+      "having",
+      "ilike",
+      "in",
+      "initially",
+      "inner",
+      "inout",
+      "int",
+      "integer",
+      "intersect",
+      "interval",
+      "into",
+      "is",
+      "isnull",
+      "join",
+      "lateral",
+      "leading",
+      "least",
+      "left",
+      "like",
+      "limit",
+      "localtime",
+      "localtimestamp",
+      "national",
+      "natural",
+      "nchar",
+      "none",
+      "normalize",
+      "not",
+      "notnull",
+      "null",
+      "nullif",
+      "numeric",
+      "offset",
+      "on",
+      "only",
+      "or",
+      "order",
+      "out",
+      "outer",
+      "overlaps",
+      "overlay",
+      "placing",
+      "position",
+      "precision",
+      "primary",
+      "real",
+      "references",
+      "returning",
+      "right",
+      "row",
+      "select",
+      "session_user",
+      "setof",
+      "similar",
+      "smallint",
+      "some",
+      "substring",
+      "symmetric",
+      "table",
+      "tablesample",
+      "then",
+      "time",
+      "timestamp",
+      "to",
+      "trailing",
+      "treat",
+      "trim",
+      "true",
+      "union",
+      "unique",
+      "user",
+      "using",
+      "values",
+      "varchar",
+      "variadic",
+      "verbose",
+      "when",
+      "where",
+      "window",
+      "with",
+      "xmlattributes",
+      "xmlconcat",
+      "xmlelement",
+      "xmlexists",
+      "xmlforest",
+      "xmlnamespaces",
+      "xmlparse",
+      "xmlpi",
+      "xmlroot",
+      "xmlserialize",
+      "xmltable",
+  };
+  return words.count(word) != 0;
+}
+
+// Read a Python string literal at `text[pos]` (a quote); advances `pos`
+// past it. Escapes \\, \' and \" are understood.
+std::optional<std::string> read_py_string(std::string_view text, size_t& pos)
+{
+  if (pos >= text.size() || (text[pos] != '\'' && text[pos] != '"')) {
+    return std::nullopt;
+  }
+  char quote = text[pos];
+  std::string out;
+  for (size_t i = pos + 1; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size()) {
+      out += text[++i];
+    } else if (c == quote) {
+      pos = i + 1;
+      return out;
+    } else if (c == '\n') {
+      return std::nullopt;
+    } else {
+      out += c;
+    }
+  }
+  return std::nullopt;
+}
+
+// Skip spaces, newlines and comments.
+void skip_blank(std::string_view text, size_t& pos)
+{
+  while (pos < text.size()) {
+    if (text[pos] == '#') {
+      pos = text.find('\n', pos);
+      if (pos == std::string_view::npos) {
+        pos = text.size();
+      }
+    } else if (std::isspace(static_cast<unsigned char>(text[pos]))) {
+      ++pos;
+    } else {
+      return;
+    }
+  }
+}
+
+// The arguments of reverse_fkey( ... ) at `pos` (just after the name):
+// string literals only.
+std::optional<std::vector<std::string>> read_call(std::string_view text,
+                                                  size_t& pos)
+{
+  skip_blank(text, pos);
+  if (pos >= text.size() || text[pos] != '(') {
+    return std::nullopt;
+  }
+  ++pos;
+  std::vector<std::string> args;
+  while (true) {
+    skip_blank(text, pos);
+    if (pos < text.size() && text[pos] == ')') {
+      ++pos;
+      return args;
+    }
+    auto arg = read_py_string(text, pos);
+    if (!arg) {
+      return std::nullopt;
+    }
+    args.push_back(*arg);
+    skip_blank(text, pos);
+    if (pos < text.size() && text[pos] == ',') {
+      ++pos;
+    }
+  }
+}
+
+// The start of the assignment `name = ` that begins a line of `section`.
+size_t find_assignment(std::string_view section, std::string_view name)
+{
+  for (size_t at = section.find(name); at != std::string_view::npos;
+       at = section.find(name, at + 1)) {
+    size_t before = at == 0 ? std::string_view::npos
+                            : section.find_last_not_of(" \t", at - 1);
+    if (before != std::string_view::npos && section[before] != '\n') {
+      continue;
+    }
+    size_t eq = section.find_first_not_of(" \t", at + name.size());
+    if (eq != std::string_view::npos && section[eq] == '=' &&
+        section.substr(eq, 2) != "==") {
+      return eq + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+// Call `read(key, pos)` for each entry 'key': <value> of the dictionary
+// assigned to `name` in `section`, `pos` at the value; `read` advances
+// `pos` past it, or returns false to stop. A dictionary without its
+// closing brace gives nothing.
+template <typename Read>
+void for_each_entry(std::string_view section, std::string_view name, Read read)
+{
+  size_t pos = find_assignment(section, name);
+  if (pos == std::string_view::npos) {
+    return;
+  }
+  skip_blank(section, pos);
+  if (pos >= section.size() || section[pos] != '{' ||
+      section.find('}', pos) == std::string_view::npos) {
+    return;
+  }
+  ++pos;
+  while (true) {
+    skip_blank(section, pos);
+    if (pos >= section.size() || section[pos] == '}') {
+      return;
+    }
+    auto key = read_py_string(section, pos);
+    skip_blank(section, pos);
+    if (!key || pos >= section.size() || section[pos] != ':') {
+      return;
+    }
+    ++pos;
+    skip_blank(section, pos);
+    if (!read(*key, pos)) {
+      return;
+    }
+    skip_blank(section, pos);
+    if (pos < section.size() && section[pos] == ',') {
+      ++pos;
+    }
+  }
+}
+
+} // namespace
+
+std::map<std::pair<std::string, std::string>, std::vector<ReverseKey>>
+reverse_keys(const Catalog& catalog)
+{
+  std::map<std::pair<std::string, std::string>, std::vector<ReverseKey>> out;
+  for (const auto& rel : catalog.relations) {
+    for (const auto& fk : rel.foreign_keys) {
+      out[{fk.target_schema, fk.target_relation}].push_back(
+          {rel.schema, rel.name, fk});
+    }
+  }
+  return out;
+}
+
+std::string reverse_fkey_name(std::string_view database, const ReverseKey& key)
+{
+  return std::string(k_reverse_prefix) + reverse_key_text(database) +
+         reverse_key_suffix(key);
+}
+
+std::string reverse_fkey_call(const ReverseKey& key)
+{
+  std::string call =
+      "reverse_fkey(" + py_string(key.schema + "." + key.relation);
+  for (const auto& c : key.fk.columns) {
+    call += ", " + py_string(c);
+  }
+  return call + ")";
+}
+
+std::string sql_identifier(std::string_view name)
 {
   bool plain =
       !name.empty() && ((name[0] >= 'a' && name[0] <= 'z') || name[0] == '_');
   for (char c : name) {
-    plain = plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '_' || c == '$');
+    plain =
+        plain && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
   }
-  if (plain) {
+  if (plain && !sql_reserved(name)) {
     return std::string(name);
   }
   std::string q = "\"";
@@ -68,37 +491,38 @@ std::string quote_ident(std::string_view name)
   return q + "\"";
 }
 
-// Whether a column can be an attribute and a keyword argument.
-bool usable_column(const std::string& name)
-{
-  // A parameter named super would hide super() in __init__.
-  return is_identifier(name) && name != "self" && name != "kwargs" &&
-         name != "super";
-}
-
-} // namespace
-
 std::string qualified_name(std::string_view schema, std::string_view relation)
 {
-  return quote_ident(schema) + "." + quote_ident(relation);
+  return sql_identifier(schema) + "." + sql_identifier(relation);
 }
 
-std::string import_statement(const Names& names, const std::string& alias,
-                             bool& needs_importlib)
+std::optional<std::string> column_problem(const std::string& name)
 {
-  if (names.importable) {
-    std::string s = "from " + names.module + " import " + names.class_name;
-    if (alias != names.class_name) {
-      s += " as " + alias;
-    }
-    return s;
+  if (is_python_keyword(name)) {
+    return "a Python keyword";
   }
-  needs_importlib = true;
-  return alias + " = importlib.import_module(" + py_string(names.module) +
-         ")." + names.class_name;
+  if (!is_identifier(name)) {
+    return "not a Python identifier";
+  }
+  // A parameter named super would hide super() in __init__.
+  if (name == "self" || name == "kwargs" || name == "super") {
+    return "not usable as an argument of __init__";
+  }
+  return std::nullopt;
 }
 
-std::string describe(const Relation& rel, const std::string& database)
+std::string import_statement(const Names& names, const std::string& alias)
+{
+  std::string s = "from " + names.module + " import " + names.class_name;
+  if (alias != names.class_name) {
+    s += " as " + alias;
+  }
+  return s;
+}
+
+std::string describe(const Relation& rel, const std::string& database,
+                     const std::vector<ReverseKey>& reverse,
+                     const std::map<std::string, std::string>& aliases)
 {
   std::ostringstream os;
   os << "DATABASE: " << database << "\n"
@@ -115,27 +539,20 @@ std::string describe(const Relation& rel, const std::string& database)
   for (const auto& c : rel.columns) {
     os << "- " << c.name << ":" << std::string(width - c.name.size() + 1, ' ')
        << "(" << c.sql_type << ")" << (c.not_null ? " NOT NULL" : "");
-    if (!usable_column(c.name)) {
-      os << "  FIX ME! not a Python identifier: alias it in fields_aliases";
+    if (auto problem = column_problem(c.name);
+        problem && !aliases.count(c.name)) {
+      os << "  FIX ME! " << *problem << ": alias it in fields_aliases";
     }
     os << "\n";
   }
   if (!rel.primary_key.empty()) {
-    os << "\nPRIMARY KEY (" << join(rel.primary_key, ", ") << ")\n";
+    os << "\nPRIMARY KEY " << column_list(rel.primary_key) << "\n";
   }
   for (const auto& u : rel.uniques) {
     os << (rel.primary_key.empty() && &u == &rel.uniques.front() ? "\n" : "")
-       << "UNIQUE CONSTRAINT (" << join(u, ", ") << ")\n";
+       << "UNIQUE CONSTRAINT " << column_list(u) << "\n";
   }
-  if (!rel.foreign_keys.empty()) {
-    os << "\nFOREIGN KEYS:\n";
-    for (const auto& fk : rel.foreign_keys) {
-      os << "- " << fk.name << ": (" << join(fk.columns, ", ") << ")\n"
-         << "  \u21b3 \"" << database
-         << "\":" << qualified_name(fk.target_schema, fk.target_relation) << "("
-         << join(fk.target_columns, ", ") << ")\n";
-    }
-  }
+  describe_keys(os, rel, database, reverse);
   if (!rel.parents.empty()) {
     std::vector<std::string> parents;
     for (const auto& [s, r] : rel.parents) {
@@ -143,18 +560,7 @@ std::string describe(const Relation& rel, const std::string& database)
     }
     os << "\nINHERITS: " << join(parents, ", ") << "\n";
   }
-  if (!rel.foreign_keys.empty()) {
-    os << "\nTo use the foreign keys as attributes of the class, copy the "
-          "Fkeys\n"
-          "below into the class section (between the marker lines) and give\n"
-          "each one an alias: a Python identifier that is not a column name.\n"
-          "Entries whose alias is empty are ignored.\n\n"
-          "Fkeys = {\n";
-    for (const auto& fk : rel.foreign_keys) {
-      os << "    '': " << py_string(fk.name) << ",\n";
-    }
-    os << "}\n";
-  }
+  describe_fkeys_template(os, rel, reverse);
   std::string text = os.str();
   if (!text.empty() && text.back() == '\n') {
     text.pop_back();
@@ -165,77 +571,91 @@ std::string describe(const Relation& rel, const std::string& database)
 std::map<std::string, std::string> parse_dict(std::string_view section,
                                               std::string_view name)
 {
-  std::map<std::string, std::string> fkeys;
-  // The assignment starts its line (after indentation): not a comment,
-  // not another name ending in `name`.
-  auto assignment = [&](const std::string& pattern) {
-    for (size_t at = section.find(pattern); at != std::string_view::npos;
-         at = section.find(pattern, at + 1)) {
-      size_t before = at == 0 ? std::string_view::npos
-                              : section.find_last_not_of(" \t", at - 1);
-      if (before == std::string_view::npos || section[before] == '\n') {
-        return at;
+  std::map<std::string, std::string> out;
+  for_each_entry(section, name, [&](const std::string& key, size_t& pos) {
+    auto value = read_py_string(section, pos);
+    if (value && !key.empty()) {
+      out[key] = *value;
+    }
+    return value.has_value();
+  });
+  return out;
+}
+
+std::vector<FkeyEntry> parse_fkeys(std::string_view section)
+{
+  std::vector<FkeyEntry> entries;
+  for_each_entry(section, "Fkeys", [&](const std::string& alias, size_t& pos) {
+    FkeyEntry entry;
+    entry.alias = alias;
+    constexpr std::string_view call = "reverse_fkey";
+    if (auto name = read_py_string(section, pos)) {
+      entry.name = *name;
+    } else if (section.substr(pos, call.size()) == call) {
+      pos += call.size();
+      entry.call = read_call(section, pos);
+      if (!entry.call) {
+        return false;
+      }
+    } else {
+      // Another expression: skip to the next entry.
+      pos = section.find_first_of(",}", pos);
+      return pos != std::string_view::npos;
+    }
+    if (!entry.alias.empty()) {
+      entries.push_back(std::move(entry));
+    }
+    return true;
+  });
+  return entries;
+}
+
+std::optional<std::pair<std::string, std::string>>
+fkey_target(const Relation& rel, const std::vector<ReverseKey>& reverse,
+            const FkeyEntry& entry)
+{
+  if (entry.call) {
+    for (const auto& key : reverse) {
+      std::vector<std::string> args = {key.schema + "." + key.relation};
+      args.insert(args.end(), key.fk.columns.begin(), key.fk.columns.end());
+      if (args == *entry.call) {
+        return std::make_pair(key.schema, key.relation);
       }
     }
-    return std::string_view::npos;
-  };
-  size_t start = assignment(std::string(name) + " = {");
-  if (start == std::string_view::npos) {
-    start = assignment(std::string(name) + "={");
+    return std::nullopt;
   }
-  if (start == std::string_view::npos) {
-    return fkeys;
-  }
-  size_t open = section.find('{', start);
-  size_t close = section.find('}', open);
-  if (open == std::string_view::npos || close == std::string_view::npos) {
-    return fkeys;
-  }
-  std::string_view body = section.substr(open + 1, close - open - 1);
-  // Read 'alias': 'constraint' pairs.
-  auto read_string = [&](size_t& pos) -> std::optional<std::string> {
-    pos = body.find_first_of("'\"", pos);
-    if (pos == std::string_view::npos) {
-      return std::nullopt;
-    }
-    char q = body[pos];
-    size_t end = body.find(q, pos + 1);
-    if (end == std::string_view::npos) {
-      return std::nullopt;
-    }
-    std::string s(body.substr(pos + 1, end - pos - 1));
-    pos = end + 1;
-    return s;
-  };
-  size_t pos = 0;
-  while (true) {
-    auto alias = read_string(pos);
-    if (!alias) {
-      break;
-    }
-    size_t colon = body.find(':', pos);
-    if (colon == std::string_view::npos) {
-      break;
-    }
-    pos = colon + 1;
-    auto constraint = read_string(pos);
-    if (!constraint) {
-      break;
-    }
-    if (!alias->empty()) {
-      fkeys[*alias] = *constraint;
+  for (const auto& fk : rel.foreign_keys) {
+    if (fk.name == entry.name) {
+      return std::make_pair(fk.target_schema, fk.target_relation);
     }
   }
-  return fkeys;
+  // half_orm's name of a reverse key, for whatever database it was
+  // written: the longest matching suffix wins.
+  const ReverseKey* found = nullptr;
+  size_t best = 0;
+  if (entry.name.rfind(k_reverse_prefix, 0) == 0) {
+    for (const auto& key : reverse) {
+      std::string suffix = reverse_key_suffix(key);
+      if (entry.name.size() > k_reverse_prefix.size() + suffix.size() &&
+          entry.name.ends_with(suffix) && suffix.size() > best) {
+        found = &key;
+        best = suffix.size();
+      }
+    }
+  }
+  if (found) {
+    return std::make_pair(found->schema, found->relation);
+  }
+  return std::nullopt;
 }
 
 ModuleText render_module(const std::string& package, const Relation& rel,
                          const NameMap& names, const Sections& sections,
-                         const Adapter& adapter, const std::string& database)
+                         const Adapter& adapter, const std::string& database,
+                         const std::vector<ReverseKey>& reverse)
 {
   ModuleText result;
   const Names& self = names.at({rel.schema, rel.name});
-  bool needs_importlib = false;
   std::vector<std::string> parent_imports;
   std::string parents;
   for (const auto& [ps, pr] : rel.parents) {
@@ -250,15 +670,21 @@ ModuleText render_module(const std::string& package, const Relation& rel,
     if (!is_identifier(alias)) {
       alias = "Parent" + std::to_string(parent_imports.size() + 1);
     }
-    parent_imports.push_back(
-        import_statement(it->second, alias, needs_importlib));
+    parent_imports.push_back(import_statement(it->second, alias));
     parents += alias + ", ";
   }
+  bool needs_factory = false;
+  std::string base = relation_class(rel, needs_factory);
   std::string imports;
-  if (needs_importlib) {
-    imports += "import importlib\n\n";
+  if (needs_factory) {
+    imports += "from half_orm.relation_factory import factory\n";
+    result.warnings.push_back(
+        qualified_name(rel.schema, rel.name) +
+        ": half_orm quotes names without doubling their '\"': its class "
+        "imports, its queries fail; rename the relation");
   }
-  imports += "from " + package + " import MODEL, ho_dataclasses\n";
+  imports += "from " + package + " import MODEL, ho_dataclasses" +
+             (reverse.empty() ? "" : ", reverse_fkey") + "\n";
   for (const auto& line : parent_imports) {
     imports += line + "\n";
   }
@@ -267,15 +693,14 @@ ModuleText render_module(const std::string& package, const Relation& rel,
   std::string args;
   auto aliases = parse_dict(sections.module, "fields_aliases");
   for (const auto& c : rel.columns) {
-    if (!usable_column(c.name) && aliases.count(c.name)) {
-      continue;
-    }
-    if (!usable_column(c.name)) {
-      result.warnings.push_back(qualified_name(rel.schema, rel.name) +
-                                ": column " + quote_ident(c.name) +
-                                " is not a Python identifier; give it an alias "
-                                "in fields_aliases in " +
-                                package + "/" + join(self.path, "/") + ".py");
+    if (auto problem = column_problem(c.name)) {
+      if (!aliases.count(c.name)) {
+        result.warnings.push_back(qualified_name(rel.schema, rel.name) +
+                                  ": column " + sql_identifier(c.name) +
+                                  " is " + *problem +
+                                  "; give it an alias in fields_aliases in " +
+                                  package + "/" + join(self.path, "/") + ".py");
+      }
       continue;
     }
     PyType t = python_type(c, adapter);
@@ -300,10 +725,11 @@ ModuleText render_module(const std::string& package, const Relation& rel,
       {"SECTION_CLASS", sections.klass},
       {"SECTION_METHODS", sections.methods},
       {"PARENTS", parents},
-      {"QRN_LITERAL", py_string(rel.schema + "." + rel.name)},
+      {"RELATION_CLASS", base},
       {"DATACLASS", self.dataclass},
       {"DOCUMENTATION",
-       indent(docstring_text(describe(rel, database)), "    ")},
+       indent(docstring_text(describe(rel, database, reverse, aliases)),
+              "    ")},
       {"KWARGS", kwargs},
       {"ARGS", args},
   };
@@ -311,66 +737,90 @@ ModuleText render_module(const std::string& package, const Relation& rel,
   return result;
 }
 
-std::string render_dataclass(const Relation& rel, const NameMap& names,
-                             const Adapter& adapter,
-                             const std::map<std::string, std::string>& fkeys,
-                             std::set<std::string>& imports,
-                             std::vector<std::string>& warnings)
+namespace {
+
+// The fields of a dataclass (`fields`) and the lines of its __post_init__
+// that set them (`post`).
+void dataclass_fields(const Relation& rel, const Adapter& adapter,
+                      std::ostringstream& fields, std::ostringstream& post,
+                      std::set<std::string>& imports,
+                      std::vector<std::string>& warnings)
 {
-  const Names& self = names.at({rel.schema, rel.name});
-  std::ostringstream os;
-  os << "\n\n@dataclasses.dataclass\nclass " << self.dataclass
-     << "(DC_Relation):\n";
-  std::ostringstream post;
-  std::set<std::string> columns;
   for (const auto& c : rel.columns) {
-    columns.insert(c.name);
     PyType t = python_type(c, adapter);
     if (!t.known) {
       warnings.push_back(qualified_name(rel.schema, rel.name) + ": column " +
-                         quote_ident(c.name) + " has SQL type '" + c.type_name +
+                         sql_identifier(c.name) + " has SQL type '" +
+                         c.type_name +
                          "' without a Python type (typing.Any is used); "
                          "map it in SQL_ADAPTER");
     }
     std::string value = t.expr == "list"
                             ? "dataclasses.field(default_factory=list)"
                             : "dataclasses.field(default=None)";
-    if (!usable_column(c.name)) {
+    if (auto problem = column_problem(c.name)) {
       // On one line: a newline in the name would end the comment.
       std::string shown = py_string(c.name);
       shown = shown.substr(1, shown.size() - 2);
-      os << "    # " << shown << ": " << t.expr << " = " << value
-         << "  FIX ME! not a Python identifier\n";
+      fields << "    # " << shown << ": " << t.expr << " = " << value
+             << "  FIX ME! " << *problem << "\n";
       continue;
     }
     if (!t.module.empty()) {
       imports.insert(t.module);
     }
-    os << "    " << c.name << ": " << t.expr << " = " << value << "\n";
+    fields << "    " << c.name << ": " << t.expr << " = " << value << "\n";
     post << "        self." << c.name << ": Field = None\n";
   }
-  for (const auto& [alias, constraint] : fkeys) {
-    auto fk =
-        std::find_if(rel.foreign_keys.begin(), rel.foreign_keys.end(),
-                     [&](const ForeignKey& f) { return f.name == constraint; });
-    if (fk == rel.foreign_keys.end()) {
+}
+
+// The __post_init__ lines of the Fkeys aliases: the dataclass each leads
+// to; warnings for the others.
+void dataclass_fkeys(const Relation& rel, const NameMap& names,
+                     const std::vector<FkeyEntry>& fkeys,
+                     const std::vector<ReverseKey>& reverse,
+                     std::ostringstream& post,
+                     std::vector<std::string>& warnings)
+{
+  std::set<std::string> taken;
+  for (const auto& c : rel.columns) {
+    taken.insert(c.name);
+  }
+  const std::string qualified = qualified_name(rel.schema, rel.name);
+  for (const auto& entry : fkeys) {
+    auto target = fkey_target(rel, reverse, entry);
+    if (!target) {
       warnings.push_back(
-          qualified_name(rel.schema, rel.name) + ": Fkeys alias '" + alias +
-          "' names no foreign key of the relation ('" + constraint + "')");
-      continue;
-    }
-    if (!is_identifier(alias) || columns.count(alias)) {
-      warnings.push_back(qualified_name(rel.schema, rel.name) +
-                         ": Fkeys alias '" + alias +
-                         "' is not a Python identifier or is a column name");
-      continue;
-    }
-    auto target = names.find({fk->target_schema, fk->target_relation});
-    if (target != names.end()) {
-      post << "        self." << alias << " = " << target->second.dataclass
+          qualified + ": Fkeys alias '" + entry.alias +
+          "' names no foreign key of the relation (" +
+          (entry.call ? "reverse_fkey(...)" : "'" + entry.name + "'") + ")");
+    } else if (!is_identifier(entry.alias) ||
+               !taken.insert(entry.alias).second) {
+      warnings.push_back(qualified + ": Fkeys alias '" + entry.alias +
+                         "' is not a Python identifier, is a column name or "
+                         "is used twice");
+    } else if (auto it = names.find(*target); it != names.end()) {
+      post << "        self." << entry.alias << " = " << it->second.dataclass
            << "\n";
     }
   }
+}
+
+} // namespace
+
+std::string render_dataclass(const Relation& rel, const NameMap& names,
+                             const Adapter& adapter,
+                             const std::vector<FkeyEntry>& fkeys,
+                             const std::vector<ReverseKey>& reverse,
+                             std::set<std::string>& imports,
+                             std::vector<std::string>& warnings)
+{
+  std::ostringstream os;
+  os << "\n\n@dataclasses.dataclass\nclass "
+     << names.at({rel.schema, rel.name}).dataclass << "(DC_Relation):\n";
+  std::ostringstream post;
+  dataclass_fields(rel, adapter, os, post, imports, warnings);
+  dataclass_fkeys(rel, names, fkeys, reverse, post, warnings);
   std::string body = post.str();
   os << "\n    def __post_init__(self):\n"
      << (body.empty() ? "        pass\n" : body);
@@ -415,13 +865,7 @@ std::string render_schema_init(const std::string& what,
 
 std::string render_test_stub(const std::string& package, const Names& names)
 {
-  bool needs_importlib = false;
-  std::string import =
-      import_statement(names, names.class_name, needs_importlib) +
-      "  # noqa: E402";
-  if (needs_importlib) {
-    import = "import importlib  # noqa: E402\n" + import;
-  }
+  std::string import = import_statement(names, names.class_name);
   return substitute(read_template("python/relation_test.py"),
                     {{"MODULE", docstring_text(names.module)},
                      {"PACKAGE", package},

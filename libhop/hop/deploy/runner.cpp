@@ -193,13 +193,8 @@ bool run_python(db::Connection& conn, const Step& step,
   process::Command cmd{{testrun::interpreter(o.project->config), "-c",
                         read_template("deploy/run_script.py"), script.path}};
   cmd.cwd = step.code_root.string();
-  cmd.env_set =
-      connection_environment(*o.project, target.settings, conf.path());
-  if (step.code_root != o.project->root) {
-    const char* old = std::getenv("PYTHONPATH");
-    cmd.env_set["PYTHONPATH"] =
-        step.code_root.string() + (old && *old ? ":" + std::string(old) : "");
-  }
+  cmd.env_set = connection_environment(*o.project, target.settings, conf.path(),
+                                       step.code_root);
   cmd.env_set["GIT_HOP_RECORD"] =
       std::to_string(v.major) + "\t" + std::to_string(v.minor) + "\t" +
       std::to_string(v.patch) + "\t" + script.path + "\t" + script.sha256;

@@ -97,7 +97,9 @@ test_release_branch(Session& session, const git::Repository& repo,
   testrun::Summary s =
       testrun::run_tests_on(project, check->database.settings());
   if (!s.passed) {
-    return "its tests fail (" + testrun::describe(s) + ")";
+    return testrun::tested_nothing(s)
+               ? std::string(testrun::failure_of(s, "", "").what())
+               : "its tests fail (" + testrun::describe(s) + ")";
   }
   return std::nullopt;
 }
