@@ -34,7 +34,7 @@ ScratchDir::~ScratchDir()
 
 fs::path runtime_dir()
 {
-  fs::path dir = datadir() / "runtime";
+  fs::path dir = datadir() / "templates" / "runtime";
   std::error_code ec;
   if (!fs::is_regular_file(dir / "sitecustomize.py", ec)) {
     throw fatal("git-hop's Python runtime is missing")
