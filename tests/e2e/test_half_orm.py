@@ -447,11 +447,11 @@ def test_reverse_fkey_works_whatever_the_database_is_called(portable):
         hoptest.drop_database(portable.cluster, other)
 
 
-@pytest.mark.parametrize("kind", ["literal", "portable"])
-def test_a_release_whose_py_script_uses_the_classes(kind, request):
-    """prepare, a .py script inserting rows through the classes (run in
-    <db>__hop_apply), apply, test, release: the rows are in the database."""
-    p = request.getfixturevalue(kind)
+def release_weights(p: Shop) -> None:
+    """prepare 0.1.0, a .py script inserting rows through the classes (run
+    in <db>__hop_apply), apply, test, release."""
+    if p.git("tag", "-l", "0.1.0") == "0.1.0":
+        return
     p.hop("prepare", "-l", "minor", "-m", "Weights", check=0)
     (p.path / "Patches/0/1/0/00_weight.sql").write_text(
         'alter table stock."Item" add column weight int;\n')
@@ -466,11 +466,59 @@ def test_a_release_whose_py_script_uses_the_classes(kind, request):
     r = p.hop("release")
     assert r.code == 0, str(r)
     assert re.search(r"^Released 0\.1\.0 \(\w+\), tests: 7 passed, 0 failed in ", r.out, re.M), str(r)
+
+
+@pytest.mark.parametrize("kind", ["literal", "portable"])
+def test_a_release_whose_py_script_uses_the_classes(kind, request):
+    """The release's rows are in the database."""
+    p = request.getfixturevalue(kind)
+    release_weights(p)
     assert p.sql('select c.name, i.weight, l.qty from sales.line l'
                  ' join sales."order" o on o.id = l.order_id'
                  ' join sales.customer c on c.id = o.customer_id'
                  ' join stock."Item" i using (sku, site)') == [("First customer", 5, 3)]
     assert p.git("tag", "-l", "0.1.0") == "0.1.0"
+
+
+def test_upgrade_of_a_production_database_of_another_name(portable, git_hop_bin,
+                                                           git_hop_prefix):
+    """The release's .py script runs under half_orm in production, in a
+    database of another name, through `git hop upgrade`; then the
+    application (plain half_orm, no git-hop) works on it."""
+    p = portable
+    release_weights(p)
+    bare = p.base / "remote.git"
+    if not bare.exists():
+        run(p.env, "git", "init", "-q", "--bare", bare, cwd=p.base, check=True)
+        p.git("remote", "add", "origin", str(bare))
+    p.git("push", "-q", "--no-verify", "origin", "hop_main", "--tags",
+          "refs/notes/hop:refs/notes/hop")
+    prod_base = p.base / f"prod-{secrets.token_hex(4)}"
+    prod_base.mkdir()
+    env = make_env(prod_base, p.cluster, git_hop_bin, git_hop_prefix)
+    prod = prod_base / "shop"
+    run(env, "git", "clone", "-q", "-b", "hop_main", bare, prod, cwd=prod_base, check=True)
+    run(env, "git", "fetch", "-q", "origin", "refs/notes/hop:refs/notes/hop", cwd=prod,
+        check=True)
+    live = f"{p.db}_live"
+    hoptest.create_database(p.cluster, live)
+    try:
+        (Path(env["HALFORM_CONF_DIR"]) / PKG).write_text(
+            f"[database]\nname = {live}\nhost = {p.env['PGHOST']}\n"
+            f"user = {p.env['PGUSER']}\nproduction = True\n")
+        r = hop(env, prod, "upgrade", "--init", "-v")
+        assert r.code == 0, str(r)
+        assert "filled" in r.out + r.err, str(r)
+        assert sql(p.cluster, live,
+                   'select c.name, i.weight, l.qty from sales.line l'
+                   ' join sales."order" o on o.id = l.order_id'
+                   ' join sales.customer c on c.id = o.customer_id'
+                   ' join stock."Item" i using (sku, site)') == [("First customer", 5, 3)]
+        r = check_generated_package_in(p, live)
+        assert r.code == 0, str(r)
+        assert "2 passed" in r.out, str(r)
+    finally:
+        hoptest.drop_database(p.cluster, live)
 
 
 # --------------------------------------------------------------------------
