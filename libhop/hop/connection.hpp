@@ -8,6 +8,13 @@
 //
 // Whatever it leaves unset comes from libpq's own environment (PGHOST,
 // PGUSER, service files, .pgpass...).
+//
+// The file is read as half_orm reads it, with Python's configparser
+// (strict): a duplicated key or section, a key before any section, a
+// continuation line, a bad %-interpolation is a fatal error naming the file
+// and line. Only a file that does not exist is absent: one that exists but
+// cannot be read (permissions, a directory, a FIFO, a dangling link...) is a
+// fatal error, never a reason to guess the database.
 #pragma once
 
 #include <filesystem>
@@ -38,8 +45,15 @@ struct ConnectionSettings
 std::filesystem::path halform_conf_dir();
 
 // Parse the text of a connection file; `origin` names it in messages.
+// Fatal without a non-empty 'name' in [database].
 ConnectionSettings parse_connection_file(std::string_view text,
                                          const std::string& origin);
+
+// The text of the connection file `path`; nullopt when it does not exist
+// (ENOENT, and not a dangling link). Fatal when it exists but cannot be
+// read as a regular file.
+std::optional<std::string>
+read_connection_file(const std::filesystem::path& path);
 
 // The settings of `package`: its connection file when there is one, else
 // only the database name (= the package name) and libpq's defaults.

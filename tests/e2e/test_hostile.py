@@ -1,0 +1,267 @@
+"""Hostile input and hostile moments (issue 9, items 1, 10, 12, 16, 17, 20,
+21 and 22): what a tester who wants git-hop to guess, follow a link, lose a
+file or run someone else's code tries, and what git-hop must do instead.
+
+Each test is named after its item: test_09_<item>_...
+
+- 01: a connection file that exists but cannot be read, or that half_orm's
+  configparser would refuse (a duplicated key or section...), is a fatal
+  error naming the file; only a file that does not exist is absent.
+- 10: scripts are regular files, as git tracks them: a symbolic link, a
+  FIFO, a directory or a submodule named like a script is an error naming
+  it, in the work tree, the index and a commit.
+- 12: a multi-line message from the server or libpq is one fatal: line and
+  detail lines.
+- 16: GIT_DIR / GIT_WORK_TREE / core.worktree decide the work tree, as for
+  git, and the project is found from that work tree.
+- 17: commits, tags and notes carry the identity git would use (git -c,
+  GIT_CONFIG_COUNT, GIT_AUTHOR_*, GIT_COMMITTER_*); hooks go where
+  'git -c core.hooksPath=...' says.
+- 20: SIGINT and SIGTERM kill the children git-hop runs and remove its
+  temporary files, then git-hop dies of the same signal; after a SIGKILL the
+  child dies too and the next run removes what was left.
+- 21: a baseline is loaded under a fresh \\restrict key: a line
+  '\\unrestrict githop' in it cannot turn psql's meta-commands back on.
+- 22: the connection-file examples of the README and the man pages read the
+  same with configparser and with git-hop.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import os
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+import hoptest
+from hoptest import git, hop, run, schema_exists, sql
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PKG = "blog"
+TABLE_SQL = "create table public.post (id serial primary key, title text);\n"
+
+
+# --------------------------------------------------------------------------
+# Helpers
+
+
+@pytest.fixture
+def db(dbname, pg_cluster):
+    """`dbname`, and at teardown every database git-hop derived from it."""
+    yield dbname
+    drop_derived(pg_cluster, dbname)
+
+
+def drop_derived(cluster, db: str) -> None:
+    prefix = db + "__hop"
+    rows = sql(cluster, "postgres",
+               "select datname from pg_database where left(datname, %s) = %s",
+               (len(prefix), prefix))
+    for (name,) in rows:
+        hoptest.drop_database(cluster, name)
+
+
+def new_project(env, workdir: Path, db: str, package: str = PKG, *extra: str) -> Path:
+    hop(env, workdir, "new", package, "--devel", "--database", db, *extra, check=0)
+    return workdir / package
+
+
+def prepare(env, project: Path) -> None:
+    hop(env, project, "prepare", "-l", "patch", "-m", "First", check=0)
+
+
+def write(root: Path, rel: str, text: str) -> Path:
+    p = root / rel
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(text)
+    return p
+
+
+def fatal_lines(r) -> list:
+    return [l for l in r.err.splitlines() if l.startswith("fatal: ")]
+
+
+def assert_one_fatal(r, *needles: str) -> str:
+    """Exit 128, exactly one fatal: line (containing every needle), and every
+    other line of stderr a detail ("  text"), a hint or a progress line."""
+    assert r.code == 128, str(r)
+    lines = fatal_lines(r)
+    assert len(lines) == 1, str(r)
+    for needle in needles:
+        assert needle in lines[0], str(r)
+    after = r.err.split(lines[0] + "\n", 1)[1].splitlines()
+    for line in after:
+        assert line.startswith(("  ", "hint: ")), str(r)
+        assert not line.startswith("  ") or not line[2:3].isspace(), str(r)
+    return lines[0]
+
+
+def db_oid(cluster, db: str):
+    rows = sql(cluster, "postgres", "select oid from pg_database where datname = %s", (db,))
+    return rows[0][0] if rows else None
+
+
+def tables(cluster, db: str) -> list:
+    return sql(cluster, db,
+               "select table_schema || '.' || table_name from information_schema.tables"
+               " where table_schema not in ('pg_catalog', 'information_schema')"
+               " order by 1")
+
+
+@pytest.fixture
+def socket_for_all(pg_cluster):
+    """Without CAP_DAC_OVERRIDE, root reaches the cluster's socket only if
+    its base directory (mode 0700, owned by postgres) may be searched."""
+    base = Path(pg_cluster.host).parent
+    mode = base.stat().st_mode & 0o777
+    base.chmod(mode | 0o011)
+    yield
+    base.chmod(mode)
+
+
+def without_dac(argv: list) -> list:
+    """`argv` run without the power to read what its permissions forbid:
+    as root, without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH (root ignores
+    file modes otherwise); as another user, as it is."""
+    if os.geteuid() != 0:
+        return argv
+    caps = "-dac_override,-dac_read_search"
+    return ["setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", *argv]
+
+
+# --------------------------------------------------------------------------
+# 1. The connection file: unreadable, duplicated, malformed
+
+
+def _setup_conf(case: str, conf: Path, package: str, db: str, tmp: Path) -> Path:
+    """Make the connection file of `package` in `conf` hostile; returns the
+    path git-hop must name."""
+    file = conf / package
+    good = f"[database]\nname = {db}\nproduction = True\n"
+    if case == "permission_denied":
+        file.write_text(good)
+        file.chmod(0)
+    elif case == "directory_without_search_permission":
+        file.write_text(good)
+        conf.chmod(0o600)
+    elif case == "directory_in_its_place":
+        file.mkdir()
+    elif case == "fifo_in_its_place":
+        os.mkfifo(file)
+    elif case == "dangling_symlink":
+        file.symlink_to(tmp / "nowhere")
+    elif case == "symlink_loop":
+        file.symlink_to(file)
+    elif case == "conf_dir_is_a_file":
+        conf.rmdir()
+        conf.write_text(good)
+    elif case == "duplicate_key":
+        file.write_text(f"[database]\nname = {db}\nname = {db}_prod\n")
+    elif case == "duplicate_key_in_another_case":
+        file.write_text(f"[database]\nname = {db}\nNAME = {db}_prod\n")
+    elif case == "duplicate_key_in_another_section":
+        file.write_text(f"[other]\nx = 1\nx = 2\n[database]\nname = {db}\n")
+    elif case == "duplicate_section":
+        file.write_text(f"[database]\nname = {db}\n[database]\nproduction = True\n")
+    elif case == "key_before_any_section":
+        file.write_text(f"production = True\n[database]\nname = {db}\n")
+    elif case == "continuation_line":
+        # configparser: name = "<db>\nproduction = True", production unset.
+        file.write_text(f"[database]\nname = {db}\n    production = True\n")
+    elif case == "empty_name":
+        file.write_text("[database]\nname =\n")
+    else:
+        raise AssertionError(case)
+    return conf / package
+
+
+MALFORMED = {
+    "duplicate_key": "duplicate key 'name' in section [database]",
+    "duplicate_key_in_another_case": "duplicate key 'name' in section [database]",
+    "duplicate_key_in_another_section": "duplicate key 'x' in section [other]",
+    "duplicate_section": "duplicate section [database]",
+    "key_before_any_section": "before any section",
+    "continuation_line": "continuation line",
+    "empty_name": "'name' is empty",
+}
+
+CONF_CASES = [
+    "permission_denied",
+    "directory_without_search_permission",
+    "directory_in_its_place",
+    "fifo_in_its_place",
+    "dangling_symlink",
+    "symlink_loop",
+    "conf_dir_is_a_file",
+    "duplicate_key",
+    "duplicate_key_in_another_case",
+    "duplicate_key_in_another_section",
+    "duplicate_section",
+    "key_before_any_section",
+    "continuation_line",
+    "empty_name",
+]
+
+
+@pytest.mark.parametrize("case", CONF_CASES)
+def test_09_01_unreadable_connection_file_is_fatal(case, env, workdir, db, pg_cluster, tmp_path,
+                                                  socket_for_all):
+    """`git hop new <package> --devel`, whose package is named like an
+    existing database: a connection file that cannot be read or that
+    configparser refuses is never taken as absent (which would install the
+    tracking schema in the database named like the package)."""
+    package = db  # a valid Python identifier, and an existing database
+    conf = Path(env["HALFORM_CONF_DIR"])
+    path = _setup_conf(case, conf, package, db, tmp_path)
+    try:
+        argv = without_dac(["git", "hop", "new", package, "--devel"])
+        r = run(env, *argv, cwd=workdir, timeout=30)
+    finally:
+        if conf.is_dir():
+            conf.chmod(0o755)
+        if path.exists() and not path.is_symlink() and path.is_file():
+            path.chmod(0o644)
+    if case in MALFORMED:
+        assert_one_fatal(r, f"fatal: {path}:", MALFORMED[case])
+    else:
+        assert_one_fatal(r, f"fatal: cannot read the connection file '{path}'")
+    assert r.out == ""
+    assert not (workdir / package).exists()
+    assert list(workdir.iterdir()) == []
+    assert not schema_exists(pg_cluster, db, "half_orm_meta")
+
+
+def test_09_01_unreadable_connection_file_is_fatal_in_a_project(env, workdir, db, pg_cluster,
+                                                               socket_for_all):
+    """In a project: status, apply and test name the unreadable file and
+    change nothing; readable again, everything works."""
+    project = new_project(env, workdir, db)
+    prepare(env, project)
+    write(project, "Patches/0/0/1/a.sql", TABLE_SQL)
+    conf = Path(env["HALFORM_CONF_DIR"]) / PKG
+    conf.write_text(f"[database]\nname = {db}\nproduction = True\n")
+    conf.chmod(0)
+    before = db_oid(pg_cluster, db)
+    try:
+        for args in (["status"], ["apply"], ["test"]):
+            r = run(env, *without_dac(["git", "hop", *args]), cwd=project)
+            line = assert_one_fatal(r, f"'{conf}'")
+            assert "cannot read" in line, str(r)
+            assert "Permission denied" in r.err, str(r)
+    finally:
+        conf.chmod(0o644)
+    assert db_oid(pg_cluster, db) == before
+    assert ("public.post",) not in tables(pg_cluster, db)
+    # Readable: the production flag is honoured.
+    r = hop(env, project, "apply")
+    assert r.code == 128 and "production" in r.err, str(r)
+
+
