@@ -7,7 +7,13 @@
 
 #include <toml++/toml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <sstream>
 
 namespace hop::patches {
@@ -127,20 +133,156 @@ Release from_files(const Version& version, const Files& files)
   return r;
 }
 
-Release read_worktree(const fs::path& root, const Version& version)
+namespace {
+
+// Whether `name` is read from a release folder: its release.toml or a
+// script (a name before the extension: ".sql" alone is not one).
+bool is_read(const std::string& name)
+{
+  return name == "release.toml" ||
+         (name.size() > 4 && name.ends_with(".sql")) ||
+         (name.size() > 3 && name.ends_with(".py"));
+}
+
+// What an entry named like a script is when it is not a regular file.
+Error not_a_file(const std::string& path, const std::string& what)
+{
+  return fatal("'" + path + "' is " + what + ", not a regular file")
+      .detail("Scripts and release.toml are regular files, read as git "
+              "tracks them: git-hop never follows a link nor skips such an "
+              "entry.")
+      .hint("Put a regular file there (copy the content), or give the entry "
+            "a name that does not end in .sql or .py.");
+}
+
+const char* describe(fs::file_type type)
+{
+  switch (type) {
+  case fs::file_type::symlink:
+    return "a symbolic link";
+  case fs::file_type::directory:
+    return "a directory";
+  case fs::file_type::fifo:
+    return "a FIFO";
+  case fs::file_type::socket:
+    return "a socket";
+  case fs::file_type::block:
+  case fs::file_type::character:
+    return "a device";
+  default:
+    return "not a file";
+  }
+}
+
+// The content of the regular file `path`, never through a link, never
+// waiting on a FIFO (it may have been swapped since it was listed).
+std::string read_regular(const fs::path& path, const std::string& rel)
+{
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ELOOP) {
+      throw not_a_file(rel, "a symbolic link");
+    }
+    throw fatal("cannot read '" + rel + "'").detail(std::strerror(errno));
+  }
+  struct Close
+  {
+    int fd;
+    ~Close() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    throw fatal("cannot read '" + rel + "'").detail(std::strerror(errno));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw not_a_file(rel, S_ISDIR(st.st_mode)    ? "a directory"
+                          : S_ISFIFO(st.st_mode) ? "a FIFO"
+                                                 : "not a file");
+  }
+  std::string text;
+  char buf[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n < 0) {
+      throw fatal("cannot read '" + rel + "'").detail(std::strerror(errno));
+    }
+    if (n == 0) {
+      return text;
+    }
+    text.append(buf, static_cast<size_t>(n));
+  }
+}
+
+Files from_entries(const std::vector<git::DirEntry>& entries,
+                   const std::string& dir, const std::string& where)
 {
   Files files;
-  fs::path dir = root / version.patch_dir();
-  std::error_code ec;
-  if (!fs::is_directory(dir, ec)) {
-    throw fatal("'" + version.patch_dir() + "' is missing")
-        .hint("Run 'git hop prepare' to start a release.");
-  }
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    if (entry.is_regular_file()) {
-      files.emplace_back(entry.path().filename().string(),
-                         read_file(entry.path()));
+  for (const auto& e : entries) {
+    if (!is_read(e.name)) {
+      continue;
     }
+    std::string path = dir + "/" + e.name;
+    switch (e.kind) {
+    case git::EntryKind::file:
+    case git::EntryKind::executable:
+      files.emplace_back(e.name, e.content);
+      break;
+    case git::EntryKind::symlink:
+      throw not_a_file(path, "a symbolic link in " + where);
+    case git::EntryKind::submodule:
+      throw not_a_file(path, "a submodule in " + where);
+    case git::EntryKind::directory:
+      throw not_a_file(path, "a directory in " + where);
+    }
+  }
+  return files;
+}
+
+} // namespace
+
+Release read_worktree(const fs::path& root, const Version& version)
+{
+  std::string rel_dir = version.patch_dir();
+  // The folder and its parents are directories, not links to elsewhere.
+  fs::path dir = root;
+  std::string walked;
+  for (const auto& part : fs::path(rel_dir)) {
+    dir /= part;
+    walked += (walked.empty() ? "" : "/") + part.string();
+    std::error_code ec;
+    auto st = fs::symlink_status(dir, ec);
+    if (st.type() == fs::file_type::not_found) {
+      throw fatal("'" + rel_dir + "' is missing")
+          .hint("Run 'git hop prepare' to start a release.");
+    }
+    if (ec) {
+      throw fatal("cannot read '" + walked + "'").detail(ec.message());
+    }
+    if (st.type() != fs::file_type::directory) {
+      throw fatal("'" + walked + "' is " + describe(st.type()) +
+                  ", not a directory")
+          .detail("git-hop reads a release's scripts from their folder in the "
+                  "work tree, never through a link.");
+    }
+  }
+  Files files;
+  std::vector<std::pair<std::string, fs::file_type>> names;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    std::string name = entry.path().filename().string();
+    if (is_read(name)) {
+      names.emplace_back(name, entry.symlink_status().type());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& [name, type] : names) {
+    std::string rel = rel_dir + "/" + name;
+    if (type != fs::file_type::regular) {
+      throw not_a_file(rel, describe(type));
+    }
+    files.emplace_back(name, read_regular(dir / name, rel));
   }
   return from_files(version, files);
 }
@@ -148,12 +290,17 @@ Release read_worktree(const fs::path& root, const Version& version)
 Release read_tree(const git::Repository& repo, const std::string& refish,
                   const Version& version)
 {
-  return from_files(version, repo.read_dir(refish, version.patch_dir()));
+  std::string dir = version.patch_dir();
+  return from_files(
+      version, from_entries(repo.read_dir_entries(refish, dir), dir,
+                            "commit " + git::Repository::short_id(refish)));
 }
 
 Release read_index(const git::Repository& repo, const Version& version)
 {
-  return from_files(version, repo.read_index_dir(version.patch_dir()));
+  std::string dir = version.patch_dir();
+  return from_files(version, from_entries(repo.read_index_dir_entries(dir), dir,
+                                          "the index"));
 }
 
 std::string render_release_toml(const std::string& message)

@@ -1,6 +1,12 @@
 // The script set of a release: Patches/X/Y/Z/release.toml (the changelog
 // message) and the scripts, files ending in .sql or .py, run in byte order
 // of their names. Read from the work tree, a git tree or the index.
+//
+// Scripts and release.toml are regular files, as git tracks them: read
+// without following links. An entry named like one that is anything else
+// (a symbolic link, even to a file; a FIFO, a directory, a submodule) is a
+// fatal error naming it, never skipped; so is a release folder (or a parent
+// of it) that is not a directory.
 #pragma once
 
 #include "version.hpp"

@@ -265,3 +265,139 @@ def test_09_01_unreadable_connection_file_is_fatal_in_a_project(env, workdir, db
     assert r.code == 128 and "production" in r.err, str(r)
 
 
+# --------------------------------------------------------------------------
+# 10. Scripts are regular files
+
+
+WORKTREE_CASES = [
+    "symlink_outside_the_repository",
+    "symlink_inside_the_repository",
+    "dangling_symlink",
+    "fifo",
+    "directory",
+    "python_symlink",
+    "release_toml_symlink",
+    "release_folder_symlink",
+]
+
+
+def _hostile_entry(case: str, folder: Path, outside: Path) -> str:
+    """Put a hostile entry named like a script in `folder`; its name."""
+    if case == "symlink_outside_the_repository":
+        target = outside / "leak.sql"
+        target.write_text("create table public.leaked (a int);\n")
+        (folder / "00_a.sql").symlink_to(target)
+        return "00_a.sql"
+    if case == "symlink_inside_the_repository":
+        (folder / "real.txt").write_text("create table public.leaked (a int);\n")
+        (folder / "00_a.sql").symlink_to("real.txt")
+        return "00_a.sql"
+    if case == "dangling_symlink":
+        (folder / "00_a.sql").symlink_to("nowhere.sql.txt")
+        return "00_a.sql"
+    if case == "fifo":
+        os.mkfifo(folder / "00_a.sql")
+        return "00_a.sql"
+    if case == "directory":
+        (folder / "00_a.sql").mkdir()
+        (folder / "00_a.sql" / "inner.sql").write_text("create table public.leaked (a int);\n")
+        return "00_a.sql"
+    if case == "python_symlink":
+        target = outside / "leak.py"
+        target.write_text("print('outside')\n")
+        (folder / "10_b.py").symlink_to(target)
+        return "10_b.py"
+    if case == "release_folder_symlink":
+        moved = outside / "1"
+        folder.rename(moved)
+        (moved / "00_a.sql").write_text("create table public.leaked (a int);\n")
+        folder.symlink_to(moved)
+        return ""
+    if case == "release_toml_symlink":
+        target = outside / "release.toml"
+        target.write_text('message = "from elsewhere"\n')
+        (folder / "release.toml").unlink()
+        (folder / "release.toml").symlink_to(target)
+        return "release.toml"
+    raise AssertionError(case)
+
+
+@pytest.mark.parametrize("case", WORKTREE_CASES)
+def test_09_10_script_that_is_not_a_regular_file_is_refused(case, env, workdir, db, pg_cluster, tmp_path):
+    """apply reads the work tree without following links: anything named
+    like a script that is not a regular file is an error naming it, and the
+    database is left alone."""
+    project = new_project(env, workdir, db)
+    prepare(env, project)
+    folder = project / "Patches/0/0/1"
+    write(project, "Patches/0/0/1/05_ok.sql", TABLE_SQL)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    name = _hostile_entry(case, folder, outside)
+    before = db_oid(pg_cluster, db)
+    r = hop(env, project, "apply", timeout=30)
+    assert_one_fatal(r, f"'Patches/0/0/1{'/' if name else ''}{name}' is ")
+    assert db_oid(pg_cluster, db) == before
+    assert ("public.leaked",) not in tables(pg_cluster, db)
+    assert ("public.post",) not in tables(pg_cluster, db)
+
+
+def test_09_10_symlinked_script_in_a_commit_is_refused(env, workdir, db, pg_cluster, tmp_path):
+    """Staged, a symbolic link (mode 120000), a submodule (160000) or a
+    directory named like a script stops the pre-commit hook; committed
+    anyway, the pre-push hook and 'git hop release' refuse it: the note never
+    records the sha256 of content that is not in git."""
+    project = new_project(env, workdir, db)
+    bare = tmp_path / "origin.git"
+    run(env, "git", "init", "-q", "--bare", bare, cwd=tmp_path, check=0)
+    git(env, project, "remote", "add", "origin", bare)
+    prepare(env, project)
+    write(project, "Patches/0/0/1/05_ok.sql", TABLE_SQL)
+    hop(env, project, "apply", check=0)
+    git(env, project, "add", "-A")
+    r = run(env, "git", "commit", "-q", "-m", "ok", cwd=project, timeout=60)
+    assert r.code == 0, r
+    outside = tmp_path / "leak.sql"
+    outside.write_text("create table public.leaked (a int);\n")
+
+    # The index: a symbolic link...
+    (project / "Patches/0/0/1/00_a.sql").symlink_to(outside)
+    git(env, project, "add", "Patches/0/0/1/00_a.sql")
+    assert git(env, project, "ls-files", "-s", "Patches/0/0/1/00_a.sql").startswith("120000 ")
+    r = run(env, "git", "commit", "-m", "link", cwd=project, timeout=60)
+    assert r.code == 1, r
+    assert "Patches/0/0/1/00_a.sql" in r.err and "symbolic link" in r.err, r
+    git(env, project, "rm", "-q", "--cached", "Patches/0/0/1/00_a.sql")
+    (project / "Patches/0/0/1/00_a.sql").unlink()
+    # ... a submodule ...
+    head = git(env, project, "rev-parse", "HEAD")
+    git(env, project, "update-index", "--add", "--cacheinfo", f"160000,{head},Patches/0/0/1/00_s.sql")
+    r = run(env, "git", "commit", "-m", "submodule", cwd=project, timeout=60)
+    assert r.code == 1, r
+    assert "Patches/0/0/1/00_s.sql" in r.err and "submodule" in r.err, r
+    git(env, project, "rm", "-q", "--cached", "Patches/0/0/1/00_s.sql")
+    # ... a directory.
+    write(project, "Patches/0/0/1/00_d.sql/inner.sql", "create table public.leaked (a int);\n")
+    git(env, project, "add", "Patches/0/0/1/00_d.sql/inner.sql")
+    r = run(env, "git", "commit", "-m", "dir", cwd=project, timeout=60)
+    assert r.code == 1, r
+    assert "Patches/0/0/1/00_d.sql" in r.err and "directory" in r.err, r
+    git(env, project, "rm", "-q", "-r", "--cached", "Patches/0/0/1/00_d.sql")
+    (project / "Patches/0/0/1/00_d.sql/inner.sql").unlink()
+    (project / "Patches/0/0/1/00_d.sql").rmdir()
+
+    # Committed without the hook: pre-push refuses the commit's tree...
+    (project / "Patches/0/0/1/00_a.sql").symlink_to(outside)
+    git(env, project, "add", "Patches/0/0/1/00_a.sql")
+    git(env, project, "commit", "-q", "--no-verify", "-m", "link")
+    r = run(env, "git", "push", "origin", "hop_0.0.1", cwd=project, timeout=60)
+    assert r.code != 0, r
+    assert "Patches/0/0/1/00_a.sql" in r.err and "symbolic link" in r.err, r
+    # ... and so does release.
+    refs = git(env, project, "for-each-ref")
+    r = hop(env, project, "release", timeout=60)
+    assert_one_fatal(r, "Patches/0/0/1/00_a.sql")
+    assert git(env, project, "for-each-ref") == refs  # no tag, no note
+    assert ("public.leaked",) not in tables(pg_cluster, db)
+
+

@@ -538,6 +538,149 @@ Repository::read_index_dir(const std::string& dir) const
   return files;
 }
 
+namespace {
+
+EntryKind kind_of_mode(uint32_t mode)
+{
+  switch (mode & 0170000) {
+  case 0040000:
+    return EntryKind::directory;
+  case 0120000:
+    return EntryKind::symlink;
+  case 0160000:
+    return EntryKind::submodule;
+  default:
+    return (mode & 0111) ? EntryKind::executable : EntryKind::file;
+  }
+}
+
+const char* kind_name(EntryKind kind)
+{
+  switch (kind) {
+  case EntryKind::symlink:
+    return "a symbolic link";
+  case EntryKind::submodule:
+    return "a submodule";
+  case EntryKind::directory:
+    return "a directory";
+  case EntryKind::file:
+  case EntryKind::executable:
+    break;
+  }
+  return "a file";
+}
+
+// "commit 1234567" for a full id, else the ref as given.
+std::string display_ref(const std::string& refish)
+{
+  bool hex = refish.size() == GIT_OID_HEXSZ &&
+             refish.find_first_not_of("0123456789abcdef") == std::string::npos;
+  return hex ? "commit " + refish.substr(0, 7) : "'" + refish + "'";
+}
+
+Error not_a_directory(const std::string& path, EntryKind kind,
+                      const std::string& where)
+{
+  return fatal("'" + path + "' is " + kind_name(kind) + " in " + where +
+               ", not a directory");
+}
+
+} // namespace
+
+std::vector<DirEntry> Repository::read_dir_entries(const std::string& refish,
+                                                   const std::string& dir) const
+{
+  std::vector<DirEntry> entries;
+  TreePtr tree = tree_of(m_repo.get(), refish);
+  if (!tree) {
+    return entries;
+  }
+  // Walk down one component at a time: a link or a submodule on the way is
+  // named, never taken for a missing directory.
+  std::string walked;
+  size_t start = 0;
+  while (start <= dir.size()) {
+    size_t end = dir.find('/', start);
+    std::string name = dir.substr(
+        start, end == std::string::npos ? std::string::npos : end - start);
+    walked += (walked.empty() ? "" : "/") + name;
+    const git_tree_entry* e = git_tree_entry_byname(tree.get(), name.c_str());
+    if (!e) {
+      return entries;
+    }
+    EntryKind kind = kind_of_mode(git_tree_entry_filemode(e));
+    if (kind != EntryKind::directory) {
+      throw not_a_directory(walked, kind, display_ref(refish));
+    }
+    git_tree* raw = nullptr;
+    check(git_tree_lookup(&raw, m_repo.get(), git_tree_entry_id(e)),
+          "cannot read " + walked);
+    tree.reset(raw);
+    if (end == std::string::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  size_t n = git_tree_entrycount(tree.get());
+  for (size_t i = 0; i < n; ++i) {
+    const git_tree_entry* e = git_tree_entry_byindex(tree.get(), i);
+    DirEntry entry;
+    entry.name = git_tree_entry_name(e);
+    entry.kind = kind_of_mode(git_tree_entry_filemode(e));
+    if (entry.kind == EntryKind::file || entry.kind == EntryKind::executable) {
+      entry.content = blob_text(m_repo.get(), git_tree_entry_id(e));
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
+std::vector<DirEntry>
+Repository::read_index_dir_entries(const std::string& dir) const
+{
+  std::vector<DirEntry> entries;
+  git_index* raw = nullptr;
+  check(git_repository_index(&raw, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw);
+  std::string prefix = dir + "/";
+  size_t n = git_index_entrycount(raw);
+  for (size_t i = 0; i < n; ++i) {
+    const git_index_entry* e = git_index_get_byindex(raw, i);
+    if (git_index_entry_stage(e) != 0) {
+      continue;
+    }
+    std::string path = e->path;
+    // A staged link or submodule in place of the directory or one of its
+    // parents.
+    if (prefix.rfind(path + "/", 0) == 0) {
+      throw not_a_directory(path, kind_of_mode(e->mode), "the index");
+    }
+    if (path.rfind(prefix, 0) != 0) {
+      continue;
+    }
+    std::string rest = path.substr(prefix.size());
+    size_t slash = rest.find('/');
+    DirEntry entry;
+    if (slash != std::string::npos) {
+      entry.name = rest.substr(0, slash);
+      entry.kind = EntryKind::directory;
+      if (!entries.empty() && entries.back().name == entry.name &&
+          entries.back().kind == EntryKind::directory) {
+        continue; // the index is sorted: its other paths follow
+      }
+    } else {
+      entry.name = rest;
+      entry.kind = kind_of_mode(e->mode);
+      if (entry.kind == EntryKind::file ||
+          entry.kind == EntryKind::executable) {
+        entry.content = blob_text(m_repo.get(), &e->id);
+      }
+    }
+    entries.push_back(std::move(entry));
+  }
+  return entries;
+}
+
 std::vector<std::pair<std::string, std::string>>
 Repository::read_index_prefix(const std::string& prefix) const
 {

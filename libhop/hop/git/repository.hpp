@@ -44,6 +44,22 @@ struct TagInfo
   std::string message; // of an annotated tag
 };
 
+// What a tree or index entry is, as git records it (its mode).
+enum class EntryKind {
+  file,       // 100644
+  executable, // 100755
+  symlink,    // 120000: the blob holds the link's target
+  submodule,  // 160000: a commit of another repository
+  directory,  // 040000: a tree
+};
+
+struct DirEntry
+{
+  std::string name;
+  EntryKind kind = EntryKind::file;
+  std::string content; // the blob of a file or executable; else empty
+};
+
 struct StatusEntry
 {
   std::string path;
@@ -112,12 +128,23 @@ public:
   std::optional<std::string> read_blob(const std::string& refish,
                                        const std::string& path) const;
   // The files directly in `dir` of the tree of `refish`: (name, content),
-  // in name order. Empty when the directory does not exist.
+  // in name order. Empty when the directory does not exist. Symbolic links
+  // come as files holding their target; submodules and directories are
+  // left out: use read_dir_entries() where that matters.
   std::vector<std::pair<std::string, std::string>>
   read_dir(const std::string& refish, const std::string& dir) const;
   // Same for the index (what is staged).
   std::vector<std::pair<std::string, std::string>>
   read_index_dir(const std::string& dir) const;
+  // Every entry directly in `dir` of the tree of `refish`, with its kind,
+  // in name order; the content of files and executables only. Empty when
+  // the directory does not exist; fatal when `dir` is not a directory
+  // there (a symbolic link...).
+  std::vector<DirEntry> read_dir_entries(const std::string& refish,
+                                         const std::string& dir) const;
+  // Same for the index (stage 0): a staged path below `dir`/<name>/ shows
+  // as one directory entry <name>.
+  std::vector<DirEntry> read_index_dir_entries(const std::string& dir) const;
 
   // Every staged file under `prefix` ("blog/"), recursively: (path,
   // content), in path order.
