@@ -173,10 +173,24 @@ void hint(std::string_view text)
 
 void render(const Error& e)
 {
+  // One fatal: (or error:) line; the rest of a multi-line message (a
+  // server's, libpq's) follows as detail lines.
+  std::string_view message = e.what();
+  size_t eol = message.find('\n');
+  std::string_view first = message.substr(0, eol);
   if (e.exit_code() == k_exit_fatal) {
-    prefixed("fatal: ", "\033[1;31m", e.what());
+    prefixed("fatal: ", "\033[1;31m", first);
   } else {
-    prefixed("error: ", "\033[1;31m", e.what());
+    prefixed("error: ", "\033[1;31m", first);
+  }
+  while (eol != std::string_view::npos) {
+    message.remove_prefix(eol + 1);
+    eol = message.find('\n');
+    std::string_view line = message.substr(0, eol);
+    size_t text = line.find_first_not_of(" \t");
+    if (text != std::string_view::npos) {
+      prefixed("  ", "", line.substr(text));
+    }
   }
   for (const auto& d : e.details()) {
     prefixed("  ", "", d);

@@ -32,7 +32,9 @@ void warning(std::string_view text);
 void error(std::string_view text);
 void hint(std::string_view text);
 // Render `error` with its details and hints; the prefix follows its exit
-// code (fatal: for 128, error: otherwise).
+// code (fatal: for 128, error: otherwise). Only the first line of a
+// multi-line message gets the prefix: the other lines come out as detail
+// lines, before the details.
 void render(const Error& error);
 
 // Tracing (GIT_HOP_TRACE).

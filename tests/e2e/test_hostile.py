@@ -401,3 +401,48 @@ def test_09_10_symlinked_script_in_a_commit_is_refused(env, workdir, db, pg_clus
     assert ("public.leaked",) not in tables(pg_cluster, db)
 
 
+# --------------------------------------------------------------------------
+# 12. One fatal: line for a multi-line message
+
+
+MULTILINE_CASES = {
+    # A server message with newlines (RAISE in a script).
+    "raise_with_newlines": (
+        "do $$ begin raise exception E'first line\\nsecond line\\nthird line'; end $$;\n",
+        ["first line"], ["second line", "third line"]),
+    # libpq's own message when the server ends the session.
+    "session_terminated": (
+        "select pg_terminate_backend(pg_backend_pid());\n",
+        ["terminating connection"], ["server closed the connection unexpectedly"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MULTILINE_CASES))
+def test_09_12_multiline_server_message_is_one_fatal_line(case, env, workdir, db):
+    script, in_fatal, in_details = MULTILINE_CASES[case]
+    project = new_project(env, workdir, db)
+    prepare(env, project)
+    write(project, "Patches/0/0/1/a.sql", script)
+    r = hop(env, project, "apply")
+    assert_one_fatal(r, "Patches/0/0/1/a.sql", *in_fatal)
+    details = [l[2:] for l in r.err.splitlines() if l.startswith("  ")]
+    for text in in_details:
+        assert any(text in d for d in details), str(r)
+
+
+def test_09_12_multiline_libpq_connection_error_is_one_fatal_line(env, workdir, db, tmp_path):
+    """A connection to a socket that does not exist: libpq's message has a
+    second, tab-indented line."""
+    project = new_project(env, workdir, db)
+    prepare(env, project)
+    conf = Path(env["HALFORM_CONF_DIR"]) / PKG
+    conf.write_text(f"[database]\nname = {db}\nhost = {tmp_path / 'no-such-dir'}\n")
+    for args in (["apply"], ["test"], ["new", "other", "--devel"]):
+        cwd = project if args[0] != "new" else tmp_path
+        if args[0] == "new":
+            (Path(env["HALFORM_CONF_DIR"]) / "other").write_text(conf.read_text())
+        r = hop(env, cwd, *args)
+        assert_one_fatal(r)
+        assert "Is the server running locally" in r.err, str(r)
+
+

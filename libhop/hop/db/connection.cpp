@@ -40,6 +40,27 @@ void trace_sql(std::string_view sql,
   output::trace("sql: " + first_line(sql) + "  (" + buf + ")");
 }
 
+// The non-empty lines of `text`, without the spaces and tabs that start
+// them (libpq indents its second lines with a tab).
+std::vector<std::string> message_lines(std::string_view text)
+{
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    size_t eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    size_t b = line.find_first_not_of(" \t");
+    size_t e = line.find_last_not_of(" \t\r");
+    if (b != std::string_view::npos) {
+      lines.emplace_back(line.substr(b, e - b + 1));
+    }
+    if (eol == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(eol + 1);
+  }
+  return lines;
+}
+
 Error error_from_result(const PGresult* res, PGconn* conn)
 {
   auto field = [&](int code) -> std::string {
@@ -50,17 +71,26 @@ Error error_from_result(const PGresult* res, PGconn* conn)
   if (primary.empty()) {
     primary = tidy_libpq_message(PQerrorMessage(conn));
   }
+  // A message may hold several lines (RAISE E'...\n...', libpq's "server
+  // closed the connection unexpectedly\n\tThis probably means..."): the
+  // first is the message, the others are details.
+  std::vector<std::string> lines = message_lines(primary);
   std::string pos = field(PG_DIAG_STATEMENT_POSITION);
-  Error e(primary, field(PG_DIAG_SQLSTATE),
-          pos.empty() ? 0 : std::atoi(pos.c_str()));
-  if (auto d = field(PG_DIAG_MESSAGE_DETAIL); !d.empty()) {
-    e.detail("DETAIL: " + d);
+  Error e(lines.empty() ? std::string("unknown error") : lines.front(),
+          field(PG_DIAG_SQLSTATE), pos.empty() ? 0 : std::atoi(pos.c_str()));
+  for (size_t i = 1; i < lines.size(); ++i) {
+    e.detail(lines[i]);
+  }
+  std::string prefix = "DETAIL: ";
+  for (auto& line : message_lines(field(PG_DIAG_MESSAGE_DETAIL))) {
+    e.detail(prefix + line);
+    prefix = "";
   }
   if (auto sqlstate = field(PG_DIAG_SQLSTATE); !sqlstate.empty()) {
     e.detail("SQLSTATE: " + sqlstate);
   }
-  if (auto h = field(PG_DIAG_MESSAGE_HINT); !h.empty()) {
-    e.hint(h);
+  for (auto& line : message_lines(field(PG_DIAG_MESSAGE_HINT))) {
+    e.hint(line);
   }
   return e;
 }
@@ -74,9 +104,9 @@ Error::Error(const std::string& message, std::string sqlstate, int position)
 
 std::string tidy_libpq_message(std::string_view message)
 {
-  std::string m(message);
-  while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
-    m.pop_back();
+  std::string m;
+  for (const auto& line : message_lines(message)) {
+    m += (m.empty() ? "" : "\n") + line;
   }
   // "...failed: FATAL:  database "x" does not exist": keep where libpq
   // tried (the socket or host), drop the severity.

@@ -10,7 +10,8 @@
 //
 // Values always travel as parameters; names are quoted with
 // quote_ident(). Server errors become db::Error carrying the SQLSTATE,
-// detail, hint and error position.
+// detail, hint and error position; its message is one line (the first of a
+// multi-line server or libpq message, whose other lines are details).
 #pragma once
 
 #include "../error.hpp"
@@ -116,8 +117,9 @@ private:
   bool m_done = false;
 };
 
-// The libpq connection error text without its trailing newline and
-// without "connection to server ... failed:" noise.
+// The libpq connection error text without its trailing newline, without
+// the "FATAL:  " severity, and with the tab that starts libpq's second lines
+// removed: one line per line, joined by "\n" (rendered as detail lines).
 std::string tidy_libpq_message(std::string_view message);
 
 } // namespace hop::db
