@@ -446,3 +446,109 @@ def test_09_12_multiline_libpq_connection_error_is_one_fatal_line(env, workdir, 
         assert "Is the server running locally" in r.err, str(r)
 
 
+# --------------------------------------------------------------------------
+# 16. GIT_DIR and GIT_WORK_TREE
+
+
+def status_json(env, cwd, extra_env=None) -> dict:
+    e = dict(env, **(extra_env or {}))
+    r = hop(e, cwd, "status", "--format=json")
+    assert r.code == 0, str(r)
+    return json.loads(r.out)
+
+
+def git_view(env, cwd, extra_env) -> dict:
+    """What git itself says with `extra_env`: branch, HEAD, changed files."""
+    e = dict(env, **extra_env)
+    branch = run(e, "git", "symbolic-ref", "--short", "-q", "HEAD", cwd=cwd).out.strip()
+    head = run(e, "git", "rev-parse", "-q", "--verify", "HEAD", cwd=cwd).out.strip()
+    porcelain = run(e, "git", "status", "--porcelain", "--untracked-files=all",
+                    cwd=cwd, check=True).out.splitlines()
+    top = run(e, "git", "rev-parse", "--show-toplevel", cwd=cwd).out.strip()
+    return {"branch": branch, "head": head, "changes": len(porcelain), "top": top}
+
+
+def test_09_16_git_dir_decides_the_work_tree_and_the_project(env, workdir, db, new_dbname, pg_cluster, tmp_path):
+    alpha = new_project(env, workdir, db, "alpha")
+    beta = new_project(env, workdir, new_dbname, "beta", "--create-database")
+    try:
+        git(env, beta, "checkout", "-q", "-b", "feature")
+        write(beta, "NOTES.md", "beta's notes\n")
+
+        # GIT_DIR and GIT_WORK_TREE name beta: the project is beta, wherever
+        # we are.
+        for cwd in (alpha, alpha / "model", tmp_path):
+            extra = {"GIT_DIR": str(beta / ".git"), "GIT_WORK_TREE": str(beta)}
+            s = status_json(env, cwd, extra)
+            assert s["project"]["name"] == "beta", s
+            assert s["project"]["path"] == str(beta), s
+            assert s["database"]["name"] == new_dbname, s
+            assert s["git"]["branch"] == "feature", s
+            assert s["git"]["changes"] == git_view(env, cwd, extra)["changes"] == 1
+
+        # Relative values, as git takes them (from the current directory).
+        extra = {"GIT_DIR": "../beta/.git", "GIT_WORK_TREE": "../beta"}
+        s = status_json(env, alpha, extra)
+        assert (s["project"]["name"], s["git"]["branch"]) == ("beta", "feature"), s
+
+        # GIT_DIR alone: git takes the current directory as the top of the
+        # work tree; so does git-hop (alpha's files, beta's history).
+        extra = {"GIT_DIR": str(beta / ".git")}
+        view = git_view(env, alpha, extra)
+        assert view["top"] == str(alpha)
+        s = status_json(env, alpha, extra)
+        assert s["project"]["name"] == "alpha", s
+        assert s["project"]["path"] == str(alpha), s
+        assert s["git"]["branch"] == view["branch"] == "feature", s
+        assert s["git"]["head"] == view["head"], s
+        assert s["git"]["changes"] == view["changes"], (s, view)
+        # From a subdirectory of alpha, that subdirectory is git's work
+        # tree: it holds no project.
+        r = hop(dict(env, **extra), alpha / "model", "status")
+        assert_one_fatal(r, "not a git-hop project")
+
+        # A bare repository has no work tree.
+        bare = tmp_path / "bare.git"
+        run(env, "git", "clone", "-q", "--bare", beta, bare, cwd=tmp_path, check=0)
+        r = hop(dict(env, GIT_DIR=str(bare)), alpha, "status")
+        assert_one_fatal(r, "no work tree")
+
+        # core.worktree: the repository of beta moved away from its files.
+        moved = tmp_path / "beta-git"
+        (beta / ".git").rename(moved)
+        run(env, "git", "--git-dir", moved, "config", "core.worktree", str(beta), cwd=tmp_path, check=0)
+        extra = {"GIT_DIR": str(moved)}
+        assert git_view(env, tmp_path, extra)["top"] == str(beta)
+        s = status_json(env, tmp_path, extra)
+        assert (s["project"]["path"], s["git"]["branch"]) == (str(beta), "feature"), s
+        assert s["git"]["changes"] == git_view(env, tmp_path, extra)["changes"], s
+    finally:
+        drop_derived(pg_cluster, new_dbname)
+
+
+def test_09_16_git_dir_inside_a_hook_of_a_linked_work_tree(env, workdir, db, tmp_path):
+    """git exports GIT_DIR (the linked work tree's) to hooks; a hook that
+    runs 'git hop status' sees the work tree of the commit."""
+    project = new_project(env, workdir, db)
+    prepare(env, project)
+    git(env, project, "checkout", "-q", "hop_main")
+    wt = tmp_path / "wt"
+    git(env, project, "worktree", "add", "-q", wt, "hop_0.0.1")
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    out = tmp_path / "status.json"
+    (hooks / "post-commit").write_text(
+        f"#!/bin/sh\ntest -n \"$GIT_DIR\" || exit 3\ngit hop status --format=json > {out}\n")
+    (hooks / "post-commit").chmod(0o755)
+    write(wt, "NOTES.md", "notes\n")
+    git(env, wt, "add", "NOTES.md")
+    write(wt, "UNTRACKED.md", "x\n")
+    run(env, "git", "-c", f"core.hooksPath={hooks}", "commit", "-q", "--no-verify",
+        "-m", "notes", cwd=wt, check=0)
+    s = json.loads(out.read_text())
+    assert s["project"]["path"] == str(wt), s
+    assert s["git"]["branch"] == "hop_0.0.1", s
+    assert s["git"]["head"] == git(env, wt, "rev-parse", "HEAD"), s
+    assert s["git"]["changes"] == 1, s
+
+

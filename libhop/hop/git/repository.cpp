@@ -114,37 +114,56 @@ Repository::~Repository() = default;
 std::optional<Repository>
 Repository::discover(const std::filesystem::path& path)
 {
+  namespace fs = std::filesystem;
   ensure_library();
   git_repository* raw = nullptr;
-  const char* git_dir = std::getenv("GIT_DIR");
-  if (git_dir && *git_dir) {
-    // Inside a hook: git exports GIT_DIR (and maybe GIT_WORK_TREE, which
-    // GIT_REPOSITORY_OPEN_FROM_ENV refuses in libgit2 1.5).
+  auto env = [](const char* name) -> const char* {
+    const char* v = std::getenv(name);
+    return v && *v ? v : nullptr;
+  };
+  const char* git_dir = env("GIT_DIR");
+  const char* work_tree = env("GIT_WORK_TREE");
+  std::error_code ec;
+  fs::path cwd = fs::current_path(ec);
+  if (git_dir) {
+    // Inside a hook, or set by the user: git exports GIT_DIR (and maybe
+    // GIT_WORK_TREE, which GIT_REPOSITORY_OPEN_FROM_ENV refuses in libgit2
+    // 1.5).
     check(git_repository_open_ext(&raw, git_dir, GIT_REPOSITORY_OPEN_NO_SEARCH,
                                   nullptr),
           std::string("cannot open the git repository '") + git_dir +
               "' named by GIT_DIR");
-    Repository repo(raw);
-    const char* work_tree = std::getenv("GIT_WORK_TREE");
-    // Only when it changes something: libgit2 1.5 leaks a buffer when the
-    // work tree is already the one asked for.
-    const char* current = git_repository_workdir(raw);
-    std::error_code ec;
-    if (work_tree && *work_tree &&
-        !(current && std::filesystem::equivalent(current, work_tree, ec))) {
-      check(git_repository_set_workdir(raw, work_tree, 0),
-            std::string("cannot use the work tree '") + work_tree +
-                "' named by GIT_WORK_TREE");
+  } else {
+    // With GIT_WORK_TREE alone, git looks for the repository from the
+    // current directory, as it always does.
+    fs::path from = work_tree ? cwd : path;
+    int rc = git_repository_open_ext(&raw, from.c_str(), 0,
+                                     env("GIT_CEILING_DIRECTORIES"));
+    if (rc == GIT_ENOTFOUND) {
+      return std::nullopt;
     }
-    use_index_from_env(raw);
-    return repo;
+    check(rc, "cannot open the git repository at '" + from.string() + "'");
   }
-  int rc = git_repository_open_ext(&raw, path.c_str(), 0, nullptr);
-  if (rc == GIT_ENOTFOUND) {
-    return std::nullopt;
-  }
-  check(rc, "cannot open the git repository at '" + path.string() + "'");
   Repository repo(raw);
+  // The work tree, as git decides it: GIT_WORK_TREE; else core.worktree
+  // (libgit2 applies it); else, when GIT_DIR is set, the current directory
+  // (libgit2 would take the parent of GIT_DIR), unless the repository is
+  // bare.
+  std::optional<fs::path> wanted;
+  if (work_tree) {
+    wanted = fs::absolute(work_tree, ec);
+  } else if (git_dir && !git_repository_is_bare(raw) &&
+             !repo.config_string("core.worktree")) {
+    wanted = cwd;
+  }
+  // Only when it changes something: libgit2 1.5 leaks a buffer when the
+  // work tree is already the one asked for.
+  const char* current = git_repository_workdir(raw);
+  if (wanted && !(current && fs::equivalent(current, *wanted, ec))) {
+    check(git_repository_set_workdir(raw, wanted->c_str(), 0),
+          "cannot use the work tree '" + wanted->string() + "'" +
+              (work_tree ? " named by GIT_WORK_TREE" : ""));
+  }
   // A hook of the main work tree gets GIT_INDEX_FILE without GIT_DIR
   // (e.g. the temporary index of 'git commit <paths>').
   use_index_from_env(raw);
@@ -183,6 +202,11 @@ std::filesystem::path Repository::workdir() const
 std::filesystem::path Repository::gitdir() const
 {
   return git_repository_path(m_repo.get());
+}
+
+bool Repository::has_work_tree() const
+{
+  return git_repository_workdir(m_repo.get()) != nullptr;
 }
 
 std::optional<std::string> Repository::current_branch() const

@@ -70,9 +70,13 @@ struct StatusEntry
 
 class Repository {
 public:
-  // Find the repository containing `path`. Inside a git hook (GIT_DIR,
-  // GIT_WORK_TREE, GIT_INDEX_FILE exported) use those. nullopt when there
-  // is none.
+  // Find the repository containing `path`, and its work tree, as git
+  // would: GIT_DIR names the repository (then `path` is not used);
+  // GIT_WORK_TREE, else core.worktree, else with GIT_DIR the current
+  // directory, is the work tree (none for a bare repository); with
+  // GIT_WORK_TREE alone the repository is looked for from the current
+  // directory; GIT_CEILING_DIRECTORIES and GIT_INDEX_FILE are honoured.
+  // Inside a git hook, git exports these. nullopt when there is none.
   static std::optional<Repository> discover(const std::filesystem::path& path);
   // Create a repository in `path` whose unborn HEAD is `initial_branch`.
   static Repository init(const std::filesystem::path& path,
@@ -82,8 +86,11 @@ public:
   Repository& operator=(Repository&&) noexcept = default;
   ~Repository();
 
+  // The top of the work tree; fatal for a repository without one.
   std::filesystem::path workdir() const;
   std::filesystem::path gitdir() const;
+  // Whether there is a work tree (not a bare repository).
+  bool has_work_tree() const;
 
   // The branch HEAD points at (also when unborn); nullopt when detached.
   std::optional<std::string> current_branch() const;
