@@ -552,3 +552,78 @@ def test_09_16_git_dir_inside_a_hook_of_a_linked_work_tree(env, workdir, db, tmp
     assert s["git"]["changes"] == 1, s
 
 
+# --------------------------------------------------------------------------
+# 17. The identity and the configuration git would use
+
+
+def identity(env, cwd, fmt: str, ref: str) -> str:
+    return git(env, cwd, "log", "-1", f"--format={fmt}", ref)
+
+
+def test_09_17_git_c_and_identity_variables_reach_commits_tags_and_notes(env, workdir, db, tmp_path):
+    # No identity in any configuration file: 'git -c' gives it, with
+    # characters that git must quote.
+    home = Path(env["HOME"])
+    (home / ".gitconfig").write_text("[user]\n\tuseConfigOnly = true\n")
+    name = "O'Brien \"Bang!\" Test"
+    r = hop(env, workdir, "-q", "new", PKG, "--devel", "--database", db)
+    assert r.code == 128 and "identity" in r.err, str(r)
+    r = run(env, "git", "-c", f"user.name={name}", "-c", "user.email=ob@example.invalid",
+            "hop", "new", PKG, "--devel", "--database", db, cwd=workdir)
+    assert r.code == 0, str(r)
+    project = workdir / PKG
+    assert identity(env, project, "%an|%ae|%cn|%ce", "HEAD") == \
+        f"{name}|ob@example.invalid|{name}|ob@example.invalid"
+    tagger = git(env, project, "for-each-ref", "--format=%(taggername)|%(taggeremail)",
+                 "refs/tags/0.0.0")
+    assert tagger == f"{name}|<ob@example.invalid>"
+    assert identity(env, project, "%an|%cn", "refs/notes/hop") == f"{name}|{name}"
+
+    # GIT_CONFIG_COUNT / GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n.
+    counted = dict(env, GIT_CONFIG_COUNT="2", GIT_CONFIG_KEY_0="user.name",
+                   GIT_CONFIG_VALUE_0="Counted", GIT_CONFIG_KEY_1="user.email",
+                   GIT_CONFIG_VALUE_1="counted@example.invalid")
+    r = hop(counted, project, "prepare", "-l", "patch", "-m", "First")
+    assert r.code == 0, str(r)
+    assert identity(env, project, "%an|%ae|%cn", "HEAD") == "Counted|counted@example.invalid|Counted"
+
+    # GIT_AUTHOR_* and GIT_COMMITTER_* (names, emails, dates), with the
+    # configuration in a file as usual.
+    (home / ".gitconfig").write_text(hoptest.GITCONFIG)
+    write(project, "Patches/0/0/1/a.sql", TABLE_SQL)
+    hop(env, project, "apply", check=0)
+    git(env, project, "add", "-A")
+    git(env, project, "commit", "-q", "--no-verify", "-m", "post")
+    ids = dict(env,
+               GIT_AUTHOR_NAME="Ann Author", GIT_AUTHOR_EMAIL="ann@example.invalid",
+               GIT_AUTHOR_DATE="2001-02-03T04:05:06+01:00",
+               GIT_COMMITTER_NAME="Carl Committer", GIT_COMMITTER_EMAIL="carl@example.invalid",
+               GIT_COMMITTER_DATE="@1000000000 -0230")
+    r = hop(ids, project, "release", timeout=120)
+    assert r.code == 0, str(r)
+    assert identity(env, project, "%an|%ae|%aI|%cn|%ce|%cI", "0.0.1") == (
+        "Ann Author|ann@example.invalid|2001-02-03T04:05:06+01:00|"
+        "Carl Committer|carl@example.invalid|2001-09-08T23:16:40-02:30")
+    tagger = git(env, project, "for-each-ref",
+                 "--format=%(taggername)|%(taggeremail)|%(taggerdate:iso-strict)",
+                 "refs/tags/0.0.1")
+    assert tagger == "Carl Committer|<carl@example.invalid>|2001-09-08T23:16:40-02:30"
+    assert identity(env, project, "%an|%aI|%cn|%cI", "refs/notes/hop") == (
+        "Ann Author|2001-02-03T04:05:06+01:00|Carl Committer|2001-09-08T23:16:40-02:30")
+
+
+def test_09_17_git_c_core_hooks_path_is_where_hooks_install(env, workdir, db):
+    project = new_project(env, workdir, db)
+    r = run(env, "git", "-c", "core.hooksPath=.my-hooks", "hop", "hooks", "install", cwd=project)
+    assert r.code == 0, str(r)
+    assert (project / ".my-hooks" / "pre-commit").is_file()
+    assert (project / ".my-hooks" / "pre-push").is_file()
+    r = run(env, "git", "-c", "core.hooksPath=.my-hooks", "hop", "hooks", "status", cwd=project)
+    assert f"pre-commit: installed  ({project / '.my-hooks' / 'pre-commit'})" in r.out, str(r)
+    # GIT_CONFIG_PARAMETERS as git writes it, old style ('key=value') too.
+    e = dict(env, GIT_CONFIG_PARAMETERS="'core.hookspath=.old-style'")
+    r = hop(e, project, "hooks", "install")
+    assert r.code == 0, str(r)
+    assert (project / ".old-style" / "pre-commit").is_file()
+
+

@@ -7,7 +7,10 @@
 #include <git2.h>
 #include <git2/sys/repository.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <map>
 
 namespace hop::git {
 
@@ -102,6 +105,186 @@ void ensure_library()
 
 } // namespace
 
+namespace {
+
+// An identity as git gives it: "Name <email> 1234567890 +0100".
+struct Ident
+{
+  std::string name;
+  std::string email;
+  git_time_t time = 0;
+  int offset = 0; // minutes east of UTC
+};
+
+// A git command about `repo` (nullptr: outside any repository). It keeps
+// the user's environment (git -c, GIT_CONFIG_*, GIT_AUTHOR_*,
+// GIT_COMMITTER_*, HOME...) but never the repository of a hook git-hop
+// runs in: GIT_DIR names `repo`.
+process::Command git_about(git_repository* repo, std::vector<std::string> args)
+{
+  process::Command cmd;
+  cmd.argv = {"git"};
+  for (auto& a : args) {
+    cmd.argv.push_back(std::move(a));
+  }
+  cmd.clean_git_env = true;
+  // GIT_DIR=/dev/null: not a repository, and git looks for no other.
+  cmd.env_set["GIT_DIR"] = repo ? git_repository_path(repo) : "/dev/null";
+  if (repo && git_repository_workdir(repo)) {
+    cmd.cwd = git_repository_workdir(repo);
+  }
+  return cmd;
+}
+
+// git's own complaint: its last line, without "fatal: ".
+std::string git_complaint(const process::Result& r)
+{
+  auto lines = process::last_lines(r.err, 1);
+  std::string line = lines.empty() ? r.describe() : lines.front();
+  for (const char* prefix : {"fatal: ", "error: "}) {
+    if (line.rfind(prefix, 0) == 0) {
+      line.erase(0, std::strlen(prefix));
+    }
+  }
+  return line;
+}
+
+std::optional<Ident> parse_ident(const std::string& text)
+{
+  // The name holds no '<' or '>' (git removes them).
+  size_t lt = text.find('<');
+  size_t gt = text.find('>', lt == std::string::npos ? 0 : lt);
+  if (lt == std::string::npos || gt == std::string::npos) {
+    return std::nullopt;
+  }
+  Ident id;
+  id.name = text.substr(0, lt);
+  while (!id.name.empty() && id.name.back() == ' ') {
+    id.name.pop_back();
+  }
+  id.email = text.substr(lt + 1, gt - lt - 1);
+  long long when = 0;
+  char sign = 0;
+  int hh = 0;
+  int mm = 0;
+  if (std::sscanf(text.c_str() + gt + 1, " %lld %c%2d%2d", &when, &sign, &hh,
+                  &mm) != 4 ||
+      (sign != '+' && sign != '-')) {
+    return std::nullopt;
+  }
+  id.time = static_cast<git_time_t>(when);
+  id.offset = (sign == '-' ? -1 : 1) * (hh * 60 + mm);
+  return id;
+}
+
+// The identity git would use for `var` (GIT_AUTHOR_IDENT or
+// GIT_COMMITTER_IDENT): 'git var' applies git -c, GIT_CONFIG_*, the
+// identity and date variables, every configuration file and git's own
+// rules. Throws the fatal "no git identity" with git's reason.
+Ident ask_ident(git_repository* repo, const char* var)
+{
+  process::Result r = process::run(git_about(repo, {"var", var}));
+  std::string text = r.out;
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
+    text.pop_back();
+  }
+  std::optional<Ident> id;
+  if (r.ok()) {
+    id = parse_ident(text);
+  }
+  if (!id) {
+    throw fatal("no git identity to commit with")
+        .detail(r.ok()
+                    ? "'git var " + std::string(var) + "' gave '" + text + "'"
+                    : git_complaint(r))
+        .hint("Run 'git config --global user.name \"Your Name\"' and 'git "
+              "config --global user.email you@example.com'.");
+  }
+  return *id;
+}
+
+struct Identities
+{
+  Ident author;
+  Ident committer;
+};
+
+// Asked once per repository and process.
+const Identities& identities(git_repository* repo)
+{
+  static std::map<std::string, Identities> cache;
+  std::string key = repo ? git_repository_path(repo) : "";
+  auto it = cache.find(key);
+  if (it == cache.end()) {
+    Identities ids{ask_ident(repo, "GIT_AUTHOR_IDENT"),
+                   ask_ident(repo, "GIT_COMMITTER_IDENT")};
+    it = cache.emplace(key, std::move(ids)).first;
+  }
+  return it->second;
+}
+
+enum class Role { author, committer };
+
+// The signature git would write for `role` in `repo`: use it for every
+// object git-hop creates (commits, tags: the committer; notes: both).
+SignaturePtr signature(git_repository* repo, Role role)
+{
+  const Identities& ids = identities(repo);
+  const Ident& id = role == Role::author ? ids.author : ids.committer;
+  git_signature* raw = nullptr;
+  check(git_signature_new(&raw, id.name.c_str(), id.email.c_str(), id.time,
+                          id.offset),
+        "invalid git identity '" + id.name + " <" + id.email + ">'");
+  return SignaturePtr(raw);
+}
+
+// A value of the configuration as libgit2 reads it (repository files
+// only: for what git's environment cannot change, like core.worktree
+// during discovery).
+std::optional<std::string> libgit2_config_string(git_repository* repo,
+                                                 const std::string& key)
+{
+  git_config* raw = nullptr;
+  if (git_repository_config_snapshot(&raw, repo) < 0) {
+    return std::nullopt;
+  }
+  ConfigPtr cfg(raw);
+  const char* value = nullptr;
+  if (git_config_get_string(&value, raw, key.c_str()) < 0 || !value) {
+    return std::nullopt;
+  }
+  return std::string(value);
+}
+
+// 'git config --get' for `repo`: git's view of the configuration (git -c,
+// GIT_CONFIG_*, includes, GIT_CONFIG_NOSYSTEM...). `type` is git's
+// --type ("path" expands ~/).
+std::optional<std::string>
+git_config_get(git_repository* repo, const std::string& key, const char* type)
+{
+  std::vector<std::string> args = {"config", "-z"};
+  if (type) {
+    args.push_back(std::string("--type=") + type);
+  }
+  args.push_back("--get");
+  args.push_back(key);
+  process::Result r = process::run(git_about(repo, std::move(args)));
+  if (r.ok()) {
+    std::string value = r.out;
+    if (!value.empty() && value.back() == '\0') {
+      value.pop_back();
+    }
+    return value;
+  }
+  if (r.signal == 0 && r.exit_code == 1) {
+    return std::nullopt; // not set
+  }
+  throw fatal("cannot read '" + key + "' from git's configuration")
+      .detail(git_complaint(r));
+}
+
+} // namespace
+
 void Repository::Free::operator()(git_repository* r) const
 {
   git_repository_free(r);
@@ -153,7 +336,7 @@ Repository::discover(const std::filesystem::path& path)
   if (work_tree) {
     wanted = fs::absolute(work_tree, ec);
   } else if (git_dir && !git_repository_is_bare(raw) &&
-             !repo.config_string("core.worktree")) {
+             !libgit2_config_string(raw, "core.worktree")) {
     wanted = cwd;
   }
   // Only when it changes something: libgit2 1.5 leaks a buffer when the
@@ -304,10 +487,8 @@ std::string Repository::commit(const std::string& message)
         "cannot read the tree");
   TreePtr tree(raw_tree);
 
-  git_signature* raw_sig = nullptr;
-  check(git_signature_default(&raw_sig, m_repo.get()),
-        "cannot commit: no git identity");
-  SignaturePtr sig(raw_sig);
+  SignaturePtr author = signature(m_repo.get(), Role::author);
+  SignaturePtr committer = signature(m_repo.get(), Role::committer);
 
   CommitPtr parent;
   git_oid parent_id;
@@ -319,9 +500,9 @@ std::string Repository::commit(const std::string& message)
   }
   const git_commit* parents[] = {parent.get()};
   git_oid id;
-  check(git_commit_create(&id, m_repo.get(), "HEAD", raw_sig, raw_sig, nullptr,
-                          message.c_str(), raw_tree, parent ? 1 : 0,
-                          parent ? parents : nullptr),
+  check(git_commit_create(&id, m_repo.get(), "HEAD", author.get(),
+                          committer.get(), nullptr, message.c_str(), raw_tree,
+                          parent ? 1 : 0, parent ? parents : nullptr),
         "cannot commit");
   std::string hex = oid_str(&id);
   output::trace("git: commit " + short_id(hex) + " " +
@@ -338,12 +519,9 @@ void Repository::create_tag(const std::string& name, const std::string& target,
   check(git_object_lookup(&raw, m_repo.get(), &oid, GIT_OBJECT_COMMIT),
         "cannot find commit " + target);
   ObjectPtr obj(raw);
-  git_signature* raw_sig = nullptr;
-  check(git_signature_default(&raw_sig, m_repo.get()),
-        "cannot tag: no git identity");
-  SignaturePtr sig(raw_sig);
+  SignaturePtr tagger = signature(m_repo.get(), Role::committer);
   git_oid tag_id;
-  check(git_tag_create(&tag_id, m_repo.get(), name.c_str(), raw, raw_sig,
+  check(git_tag_create(&tag_id, m_repo.get(), name.c_str(), raw, tagger.get(),
                        message.c_str(), 0),
         "cannot create tag '" + name + "'");
   output::trace("git: tag " + name + " -> " + short_id(target));
@@ -752,16 +930,12 @@ std::vector<std::string> Repository::staged_paths() const
 std::optional<std::string>
 Repository::config_string(const std::string& key) const
 {
-  git_config* raw = nullptr;
-  if (git_repository_config_snapshot(&raw, m_repo.get()) < 0) {
-    return std::nullopt;
-  }
-  ConfigPtr cfg(raw);
-  const char* value = nullptr;
-  if (git_config_get_string(&value, raw, key.c_str()) < 0 || !value) {
-    return std::nullopt;
-  }
-  return std::string(value);
+  return git_config_get(m_repo.get(), key, nullptr);
+}
+
+std::optional<std::string> Repository::config_path(const std::string& key) const
+{
+  return git_config_get(m_repo.get(), key, "path");
 }
 
 std::filesystem::path Repository::commondir() const
@@ -778,13 +952,11 @@ void Repository::add_note(const std::string& notes_ref,
 {
   git_oid oid;
   check(git_oid_fromstr(&oid, target.c_str()), "invalid object id " + target);
-  git_signature* raw_sig = nullptr;
-  check(git_signature_default(&raw_sig, m_repo.get()),
-        "cannot write a note: no git identity");
-  SignaturePtr sig(raw_sig);
+  SignaturePtr author = signature(m_repo.get(), Role::author);
+  SignaturePtr committer = signature(m_repo.get(), Role::committer);
   git_oid note_id;
-  check(git_note_create(&note_id, m_repo.get(), notes_ref.c_str(), raw_sig,
-                        raw_sig, &oid, text.c_str(), 0),
+  check(git_note_create(&note_id, m_repo.get(), notes_ref.c_str(), author.get(),
+                        committer.get(), &oid, text.c_str(), 0),
         "cannot write the note of " + short_id(target) + " in " + notes_ref);
   output::trace("git: note " + notes_ref + " on " + short_id(target));
 }
@@ -820,15 +992,15 @@ std::optional<std::string> Repository::remote_url(const std::string& name) const
 
 bool Repository::has_signature(std::string* error) const
 {
-  git_signature* raw = nullptr;
-  if (git_signature_default(&raw, m_repo.get()) < 0) {
+  try {
+    identities(m_repo.get());
+    return true;
+  } catch (const Error& e) {
     if (error) {
-      *error = last_error();
+      *error = e.details().empty() ? e.what() : e.details().front();
     }
     return false;
   }
-  git_signature_free(raw);
-  return true;
 }
 
 std::optional<std::string> quick_branch(const std::filesystem::path& root)
@@ -904,30 +1076,15 @@ quick_staged_paths(const std::filesystem::path& root)
 bool default_signature_available(std::string* error)
 {
   ensure_library();
-  git_config* raw = nullptr;
-  if (git_config_open_default(&raw) < 0) {
+  try {
+    identities(nullptr);
+    return true;
+  } catch (const Error& e) {
     if (error) {
-      *error = last_error();
+      *error = e.details().empty() ? e.what() : e.details().front();
     }
     return false;
   }
-  ConfigPtr cfg(raw);
-  git_config* snap = nullptr;
-  if (git_config_snapshot(&snap, raw) < 0) {
-    if (error) {
-      *error = last_error();
-    }
-    return false;
-  }
-  ConfigPtr snapshot(snap);
-  const char* name = nullptr;
-  const char* email = nullptr;
-  bool ok = git_config_get_string(&name, snap, "user.name") == 0 && *name &&
-            git_config_get_string(&email, snap, "user.email") == 0 && *email;
-  if (!ok && error) {
-    *error = "user.name and user.email are not both set";
-  }
-  return ok;
 }
 
 } // namespace hop::git

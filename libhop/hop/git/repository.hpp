@@ -8,8 +8,12 @@
 //   repo->create_tag("0.0.0", id, "0.0.0");
 //
 // libgit2 runs no hooks: the commits git-hop makes bypass the user's hooks
-// on purpose. Signatures come from git's configuration (user.name,
-// user.email).
+// on purpose. Commits, tags and notes carry the identity git would use
+// ('git var GIT_AUTHOR_IDENT' / 'GIT_COMMITTER_IDENT', asked once per
+// repository: git -c user.name=..., GIT_CONFIG_COUNT/KEY/VALUE,
+// GIT_AUTHOR_NAME/EMAIL/DATE, GIT_COMMITTER_NAME/EMAIL/DATE, every
+// configuration file); config_string() is git's view of the configuration
+// too ('git config'). Commands that write no object never pay for these.
 #pragma once
 
 #include <filesystem>
@@ -161,8 +165,12 @@ public:
   // unborn branch).
   std::vector<std::string> staged_paths() const;
 
-  // A string from git's configuration ("core.hooksPath").
+  // A value of git's configuration ("core.hooksPath") as git reads it
+  // ('git config --get', which honours git -c and GIT_CONFIG_*); nullopt
+  // when unset. Fatal when git cannot read its configuration.
   std::optional<std::string> config_string(const std::string& key) const;
+  // The same for a path: git expands a leading ~/ or ~user/.
+  std::optional<std::string> config_path(const std::string& key) const;
   // The directory shared by all work trees (.git of the main one).
   std::filesystem::path commondir() const;
 
@@ -194,8 +202,8 @@ public:
   // The URL of remote `name`, if it exists.
   std::optional<std::string> remote_url(const std::string& name) const;
 
-  // Whether user.name and user.email are configured; if not, `error`
-  // receives libgit2's message.
+  // Whether git has an identity to commit with here; if not, `error`
+  // receives git's reason.
   bool has_signature(std::string* error) const;
 
 private:
@@ -218,8 +226,9 @@ quick_branch(const std::filesystem::path& worktree_root);
 std::optional<std::vector<std::string>>
 quick_staged_paths(const std::filesystem::path& worktree_root);
 
-// Whether the user's configuration (global/system) has an identity, with
-// no repository at hand.
+// Whether git has an identity to commit with outside any repository (the
+// user's configuration, git -c, the identity variables); if not, `error`
+// receives git's reason.
 bool default_signature_available(std::string* error);
 
 } // namespace hop::git
