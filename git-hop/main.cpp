@@ -4,6 +4,7 @@
 #include "cli.hpp"
 
 #include <hop/build_info.hpp>
+#include <hop/cleanup.hpp>
 #include <hop/error.hpp>
 #include <hop/output.hpp>
 
@@ -128,6 +129,9 @@ int run(int argc, char** argv)
     }
   }
   hop::output::configure(verbosity, color);
+  // From here on SIGINT/SIGTERM/SIGHUP stop the children and remove the
+  // temporary files first (before: --version, -h, --help exec man).
+  hop::cleanup::handle_signals();
 
   std::string name = i < argc ? argv[i++] : "status";
   cli::Args args(argv + i, argv + argc);
@@ -145,14 +149,22 @@ int run(int argc, char** argv)
 
 int main(int argc, char** argv)
 {
+  // Stopped by a signal: the command dies of it, with no message (what
+  // failed meanwhile failed because of it).
+  using hop::cleanup::hold_if_terminating;
   try {
-    return run(argc, argv);
+    int code = run(argc, argv);
+    hold_if_terminating();
+    return code;
   } catch (const cli::Exit& e) {
+    hold_if_terminating();
     return e.code;
   } catch (const hop::Error& e) {
+    hold_if_terminating();
     hop::output::render(e);
     return e.exit_code();
   } catch (const std::exception& e) {
+    hold_if_terminating();
     hop::output::render(hop::fatal(e.what()));
     return hop::k_exit_fatal;
   }

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -22,9 +23,14 @@ struct Tracer
   bool enabled = false;
   FILE* file = nullptr;
   bool owned = false;
+  std::string stop_at; // GIT_HOP_TRACE_STOP
 
   Tracer()
   {
+    const char* stop = std::getenv("GIT_HOP_TRACE_STOP");
+    if (stop && *stop) {
+      stop_at = stop;
+    }
     const char* value = std::getenv("GIT_HOP_TRACE");
     if (!value) {
       return;
@@ -224,6 +230,11 @@ void trace(std::string_view text)
                tm.tm_min, tm.tm_sec, static_cast<long long>(usec),
                static_cast<int>(text.size()), text.data());
   std::fflush(t.file);
+  // Fault injection: stop here, for a test to kill git-hop at this step
+  // (or to let it go on with SIGCONT).
+  if (!t.stop_at.empty() && text.find(t.stop_at) != std::string_view::npos) {
+    std::raise(SIGSTOP);
+  }
 }
 
 } // namespace hop::output

@@ -3,7 +3,9 @@
 // (shown with -v), warning:, error:, fatal:, hint: (one prefix per line).
 // Colour only when stderr is a terminal (or --color=always), never with
 // NO_COLOR. GIT_HOP_TRACE=1|2|true traces to stderr, an absolute path
-// appends to that file.
+// appends to that file. With GIT_HOP_TRACE_STOP=<text>, git-hop stops
+// itself (SIGSTOP) after each trace line holding <text>: tests kill it at
+// that step, or let it go on with SIGCONT.
 #pragma once
 
 #include <string>

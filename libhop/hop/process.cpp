@@ -1,5 +1,6 @@
 #include "process.hpp"
 
+#include "cleanup.hpp"
 #include "error.hpp"
 #include "output.hpp"
 
@@ -65,18 +66,24 @@ std::string join_argv(const std::vector<std::string>& argv)
 
 // In the child, before exec: die with git-hop. A child must never outlive a
 // git-hop killed by SIGKILL: a .py script or psql still writing to a
-// database after git-hop is gone would race with the next run.
+// database after git-hop is gone would race with the next run. Its own
+// process group: git-hop signals the whole group (grandchildren included)
+// when it is stopped by SIGINT/SIGTERM (cleanup.hpp); git-hop's blocked
+// signals unblocked.
 struct DieWithParent : bp::extend::handler
 {
   pid_t parent = getpid();
+  int signal = SIGKILL;
 
   template <typename Executor>
   void on_exec_setup(Executor&) const
   {
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    setpgid(0, 0);
+    prctl(PR_SET_PDEATHSIG, signal);
     if (getppid() != parent) {
       _exit(127); // the parent died before prctl
     }
+    cleanup::unblock_in_child();
   }
 };
 
@@ -167,26 +174,28 @@ Result run(const Command& cmd, Capture capture)
   // Without input the child reads an empty pipe: EOF at once. Boost keeps
   // a reference to the buffer object: it must outlive the child.
   auto in_buffer = boost::asio::buffer(input);
+  DieWithParent in_child;
+  in_child.signal = cmd.parent_death_signal;
   try {
     switch (capture) {
     case Capture::both:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in<in_buffer, bp::std_out> out_f,
-                        bp::std_err > err_f, ios, DieWithParent{}, ec);
+                        bp::std_err > err_f, ios, in_child, ec);
       break;
     case Capture::stderr_only:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in<in_buffer, bp::std_err> err_f, ios,
-                        DieWithParent{}, ec);
+                        bp::std_in<in_buffer, bp::std_err> err_f, ios, in_child,
+                        ec);
       break;
     case Capture::to_stderr:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in<in_buffer, bp::std_out> stderr, ios,
-                        DieWithParent{}, ec);
+                        in_child, ec);
       break;
     case Capture::none:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in < in_buffer, ios, DieWithParent{}, ec);
+                        bp::std_in < in_buffer, ios, in_child, ec);
       break;
     }
   } catch (const std::exception& e) {
@@ -195,8 +204,18 @@ Result run(const Command& cmd, Capture capture)
   if (ec) {
     throw fatal("cannot run '" + cmd.argv[0] + "'").detail(ec.message());
   }
+  pid_t pid = child.id();
+  ::setpgid(pid, pid); // also here: no window where the group is ours
+  cleanup::add_child(pid, true);
+  struct Unregister
+  {
+    pid_t pid;
+    ~Unregister() { cleanup::remove_child(pid); }
+  } unregister{pid};
   ios.run();
   child.wait(ec);
+  // Stopped by a signal: the child was killed on purpose; go no further.
+  cleanup::hold_if_terminating();
   int status = child.native_exit_code();
   if (WIFSIGNALED(status)) {
     result.signal = WTERMSIG(status);

@@ -9,8 +9,14 @@
 // Programs get an argv vector, never a shell string. Both output streams
 // are drained at the same time, so a chatty child cannot deadlock us.
 // Every spawn is traced under GIT_HOP_TRACE with its duration.
+//
+// A child runs in its own process group and never outlives git-hop: it
+// gets `parent_death_signal` (PR_SET_PDEATHSIG) when git-hop dies, even of
+// SIGKILL; on SIGINT/SIGTERM/SIGHUP git-hop signals the child's whole
+// group first (see cleanup.hpp).
 #pragma once
 
+#include <csignal>
 #include <map>
 #include <optional>
 #include <string>
@@ -33,6 +39,10 @@ struct Command
   bool clean_git_env = false;
   // Data for the child's stdin; none = /dev/null.
   std::optional<std::string> input;
+  // What the child gets when git-hop dies (the thread that started it,
+  // strictly): SIGKILL, or SIGTERM for a child that must clean up (git
+  // removes its lock files).
+  int parent_death_signal = SIGKILL;
 };
 
 enum class Capture {

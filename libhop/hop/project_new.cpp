@@ -1,5 +1,6 @@
 #include "project_new.hpp"
 
+#include "cleanup.hpp"
 #include "codegen/naming.hpp"
 #include "codegen/package.hpp"
 #include "config.hpp"
@@ -249,9 +250,13 @@ NewResult create_project(const NewOptions& o)
     }
   }
 
-  // Build the project in a hidden sibling, then rename it into place.
+  // Build the project in a hidden sibling, then rename it into place; it
+  // is removed if git-hop is stopped by a signal, and by the next 'new'
+  // after a SIGKILL.
+  cleanup::sweep(o.cwd);
   fs::path staging =
-      o.cwd / ("." + o.package + ".hop-new-" + std::to_string(getpid()));
+      o.cwd / ("." + o.package + ".hop-new-" + cleanup::owner_tag());
+  cleanup::Registered staging_registered(staging);
   fs::create_directories(staging / ".hop");
   rollback.add([staging] {
     std::error_code ec;
@@ -329,6 +334,7 @@ NewResult create_project(const NewOptions& o)
                 "'")
         .detail(std::strerror(errno));
   }
+  staging_registered.release();
   result.root = plan.target;
   rollback.done();
   return result;

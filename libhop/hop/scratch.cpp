@@ -1,5 +1,6 @@
 #include "scratch.hpp"
 
+#include "cleanup.hpp"
 #include "error.hpp"
 #include "templates.hpp"
 
@@ -14,22 +15,28 @@ namespace fs = std::filesystem;
 
 ScratchDir::ScratchDir(const std::string& prefix)
 {
-  const char* tmp = std::getenv("TMPDIR");
+  fs::path dir = cleanup::temp_dir();
+  // What killed git-hops left there (their connection files hold
+  // passwords).
+  cleanup::sweep(dir);
+  // The owner's tag in the name: the next git-hop knows whose it is.
   std::string pattern =
-      std::string(tmp && *tmp ? tmp : "/tmp") + "/" + prefix + ".XXXXXX";
+      (dir / (prefix + "." + cleanup::owner_tag() + ".XXXXXX")).string();
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
   if (!mkdtemp(buf.data())) {
-    throw fatal("cannot create a temporary directory")
+    throw fatal("cannot create a temporary directory in '" + dir.string() + "'")
         .detail(std::strerror(errno));
   }
   m_path = buf.data();
+  m_registered.emplace(m_path);
 }
 
 ScratchDir::~ScratchDir()
 {
   std::error_code ec;
   fs::remove_all(m_path, ec);
+  m_registered.reset();
 }
 
 fs::path runtime_dir()

@@ -3,16 +3,20 @@
 // scope exit, and the environment that points half_orm and libpq at it.
 #pragma once
 
+#include "cleanup.hpp"
 #include "connection.hpp"
 #include "project.hpp"
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace hop {
 
-// A fresh directory under $TMPDIR, removed with its content on scope exit.
+// A fresh directory under $TMPDIR ("<prefix>.<owner tag>.XXXXXX"), removed
+// with its content on scope exit, or when git-hop is stopped by a signal;
+// one left by a SIGKILLed git-hop is removed by the next ScratchDir.
 class ScratchDir {
 public:
   explicit ScratchDir(const std::string& prefix);
@@ -23,6 +27,7 @@ public:
 
 private:
   std::filesystem::path m_path;
+  std::optional<cleanup::Registered> m_registered;
 };
 
 // The environment of a child that runs the project's code (a .py script,

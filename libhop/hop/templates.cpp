@@ -1,6 +1,8 @@
 #include "templates.hpp"
 
+#include "cleanup.hpp"
 #include "error.hpp"
+#include "output.hpp"
 
 #include <hop/build_info.hpp>
 
@@ -60,6 +62,28 @@ void write_file(const fs::path& path, std::string_view content)
   if (!out) {
     throw fatal("cannot write '" + path.string() + "'")
         .detail(std::strerror(errno));
+  }
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content,
+                       std::optional<fs::perms> mode)
+{
+  // What a SIGKILLed git-hop left here goes first.
+  cleanup::sweep(path.parent_path());
+  fs::path tmp = path;
+  tmp += ".hop-tmp-" + cleanup::owner_tag();
+  cleanup::Registered registered(tmp);
+  try {
+    write_file(tmp, content);
+    if (mode) {
+      fs::permissions(tmp, *mode);
+    }
+    output::trace("write: " + path.string());
+    fs::rename(tmp, path);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    throw;
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 
 namespace hop {
@@ -38,5 +39,12 @@ std::string substitute_toml(std::string_view text,
 std::string read_file(const std::filesystem::path& path);
 // Write a whole file (created or truncated); throws a fatal error.
 void write_file(const std::filesystem::path& path, std::string_view content);
+// Replace `path` atomically: write "<path>.hop-tmp-<owner tag>" (removed
+// if git-hop is stopped by a signal; the next write in that directory
+// removes one a SIGKILLed git-hop left), give it `mode`, rename it over
+// `path`. Traced as "write: <path>" between the two.
+void write_file_atomic(const std::filesystem::path& path,
+                       std::string_view content,
+                       std::optional<std::filesystem::perms> mode = {});
 
 } // namespace hop

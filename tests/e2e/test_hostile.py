@@ -627,3 +627,248 @@ def test_09_17_git_c_core_hooks_path_is_where_hooks_install(env, workdir, db):
     assert (project / ".old-style" / "pre-commit").is_file()
 
 
+# --------------------------------------------------------------------------
+# 20. Signals
+
+
+SLEEPER = """\
+import os, subprocess, sys, time
+grandchild = subprocess.Popen(["sleep", "300"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+with open(os.environ["SLEEPER_PIDS"] + ".tmp", "w") as f:
+    f.write(f"{os.getpid()} {grandchild.pid}\\n")
+os.rename(os.environ["SLEEPER_PIDS"] + ".tmp", os.environ["SLEEPER_PIDS"])
+time.sleep(float(os.environ.get("SLEEPER_SECONDS", "300")))
+grandchild.kill()
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_until(predicate, what: str, timeout: float = 30) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def stopped(pid: int) -> bool:
+    with open(f"/proc/{pid}/stat") as f:
+        return f.read().rsplit(")", 1)[1].split()[0] in ("T", "t")
+
+
+class Running:
+    """git-hop started in the background (the executable itself, so that
+    signals reach it and not git)."""
+
+    def __init__(self, env, cwd, *args, trace: Path, stop_at: str = "", via_git=False):
+        e = dict(env, GIT_HOP_TRACE=str(trace))
+        if stop_at:
+            e["GIT_HOP_TRACE_STOP"] = stop_at
+        self.trace = trace
+        argv = ["git", "hop", *args] if via_git else ["git-hop", *args]
+        self.proc = subprocess.Popen(
+            argv, cwd=cwd, env=e, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+    def traced(self, text: str) -> bool:
+        if self.proc.poll() is not None:
+            out, err = self.proc.communicate()
+            raise AssertionError(f"git-hop ended ({self.proc.returncode}) before '{text}'\n{err}")
+        try:
+            return text in self.trace.read_text()
+        except FileNotFoundError:
+            return False
+
+    def wait_trace(self, text: str) -> None:
+        wait_until(lambda: self.traced(text), f"trace '{text}'")
+
+    def wait_stopped(self) -> None:
+        wait_until(lambda: self.proc.poll() is None and stopped(self.proc.pid), "SIGSTOP")
+
+    def kill(self, sig: int) -> None:
+        os.kill(self.proc.pid, sig)
+        if sig != signal.SIGKILL:
+            os.kill(self.proc.pid, signal.SIGCONT)
+
+    def finish(self, timeout: float = 30):
+        out, err = self.proc.communicate(timeout=timeout)
+        return self.proc.returncode, out, err
+
+
+def leftovers(tmpdir: Path, root: Path) -> list:
+    found = [p.name for p in tmpdir.iterdir() if p.name.startswith("git-hop-")]
+    found += [str(p.relative_to(root)) for p in root.rglob("*")
+              if ".hop-tmp" in p.name or ".hop-new-" in p.name]
+    return sorted(found)
+
+
+@pytest.fixture
+def sig_env(env, tmp_path):
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir()
+    return dict(env, TMPDIR=str(tmpdir))
+
+
+def sleeper_project(env, workdir: Path, db: str, tmp_path: Path, secret: str) -> Path:
+    project = new_project(env, workdir, db)
+    (tmp_path / "sleeper.py").write_text(SLEEPER)
+    config = project / ".hop" / "config"
+    text, n = re.subn(r"^# command = .*$",
+                      f'command = ["{sys.executable}", "{tmp_path / "sleeper.py"}"]',
+                      config.read_text(), flags=re.M)
+    assert n == 1
+    config.write_text(text)
+    git(env, project, "commit", "-q", "--no-verify", "-am", "sleeper")
+    conf = Path(env["HALFORM_CONF_DIR"]) / PKG
+    conf.write_text(f"[database]\nname = {db}\npassword = {secret}\n")
+    return project
+
+
+def read_pids(path: Path) -> list:
+    wait_until(path.exists, f"{path}")
+    return [int(x) for x in path.read_text().split()]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_09_20_signal_during_test_kills_the_children_and_cleans_up(sig, sig_env, workdir, db, tmp_path):
+    secret = "pw-" + secrets.token_hex(8)
+    project = sleeper_project(sig_env, workdir, db, tmp_path, secret)
+    tmpdir = Path(sig_env["TMPDIR"])
+    pids = tmp_path / "pids"
+    env = dict(sig_env, SLEEPER_PIDS=str(pids))
+    p = Running(env, project, "test", trace=tmp_path / "trace")
+    p.wait_trace(f"run: {sys.executable}")
+    child, grandchild = read_pids(pids)
+    scratch = [x for x in tmpdir.iterdir() if x.name.startswith("git-hop-test.")]
+    assert len(scratch) == 1
+    assert secret in (scratch[0] / PKG).read_text()
+    p.kill(sig)
+    code, out, err = p.finish()
+    assert code == -sig, err
+    wait_until(lambda: not alive(child) and not alive(grandchild), "the children to die", 10)
+    assert leftovers(tmpdir, project) == []
+
+
+def test_09_20_sigint_to_git_hop_through_git_like_ctrl_c(sig_env, workdir, db, tmp_path):
+    """Ctrl-C in a terminal: SIGINT to the foreground process group (git and
+    git-hop); the children, in their own group, are git-hop's to stop."""
+    project = sleeper_project(sig_env, workdir, db, tmp_path, "x")
+    tmpdir = Path(sig_env["TMPDIR"])
+    pids = tmp_path / "pids"
+    env = dict(sig_env, SLEEPER_PIDS=str(pids))
+    p = Running(env, project, "test", trace=tmp_path / "trace", via_git=True)
+    p.wait_trace(f"run: {sys.executable}")
+    child, grandchild = read_pids(pids)
+    os.killpg(p.proc.pid, signal.SIGINT)
+    code, out, err = p.finish()
+    assert code in (-signal.SIGINT, 128 + signal.SIGINT), (code, err)
+    wait_until(lambda: not alive(child) and not alive(grandchild), "the children to die", 10)
+    assert leftovers(tmpdir, project) == []
+
+
+def test_09_20_sigkill_leaves_no_child_and_the_next_run_sweeps(sig_env, workdir, db, tmp_path):
+    project = sleeper_project(sig_env, workdir, db, tmp_path, "x")
+    tmpdir = Path(sig_env["TMPDIR"])
+    # A: a live git-hop whose files must be left alone.
+    a = Running(dict(sig_env, SLEEPER_PIDS=str(tmp_path / "a")), project, "test",
+                trace=tmp_path / "trace-a")
+    a_child, _ = read_pids(tmp_path / "a")
+    a_dirs = {x.name for x in tmpdir.iterdir()}
+    assert len(a_dirs) == 1
+    # B: killed with SIGKILL; its child dies with it, its files stay.
+    b = Running(dict(sig_env, SLEEPER_PIDS=str(tmp_path / "b")), project, "test",
+                trace=tmp_path / "trace-b")
+    b_child, _ = read_pids(tmp_path / "b")
+    b.kill(signal.SIGKILL)
+    assert b.finish()[0] == -signal.SIGKILL
+    wait_until(lambda: not alive(b_child), "B's child to die", 10)
+    b_dirs = {x.name for x in tmpdir.iterdir()} - a_dirs
+    assert len(b_dirs) == 1 and next(iter(b_dirs)).startswith("git-hop-test."), b_dirs
+    # The next run removes B's, not A's.
+    r = hop(dict(sig_env, SLEEPER_PIDS=str(tmp_path / "c"), SLEEPER_SECONDS="0"), project, "test")
+    assert r.code == 0, str(r)
+    assert {x.name for x in tmpdir.iterdir()} == a_dirs
+    assert alive(a_child)
+    a.kill(signal.SIGTERM)
+    assert a.finish()[0] == -signal.SIGTERM
+    assert leftovers(tmpdir, project) == []
+
+
+def test_09_20_signal_during_a_python_script(sig_env, workdir, db, tmp_path, pg_cluster):
+    project = new_project(sig_env, workdir, db)
+    prepare(sig_env, project)
+    write(project, "Patches/0/0/1/10_sleep.py", SLEEPER)
+    tmpdir = Path(sig_env["TMPDIR"])
+    pids = tmp_path / "pids"
+    before = db_oid(pg_cluster, db)
+    p = Running(dict(sig_env, SLEEPER_PIDS=str(pids)), project, "apply", trace=tmp_path / "trace")
+    child, grandchild = read_pids(pids)
+    assert [x.name.split(".")[0] for x in tmpdir.iterdir()] == ["git-hop-conf"]
+    p.kill(signal.SIGTERM)
+    assert p.finish()[0] == -signal.SIGTERM
+    wait_until(lambda: not alive(child) and not alive(grandchild), "the script to die", 10)
+    assert leftovers(tmpdir, project) == []
+    assert db_oid(pg_cluster, db) == before
+
+    # SIGKILL: the script dies too; the next run sweeps the connection file.
+    pids.unlink()
+    p = Running(dict(sig_env, SLEEPER_PIDS=str(pids)), project, "apply", trace=tmp_path / "trace2")
+    child, grandchild = read_pids(pids)
+    p.kill(signal.SIGKILL)
+    p.finish()
+    wait_until(lambda: not alive(child), "the script to die", 10)
+    os.kill(grandchild, signal.SIGKILL)  # its own child: nobody's to kill
+    assert [x.name.split(".")[0] for x in tmpdir.iterdir()] == ["git-hop-conf"]
+    pids.unlink()
+    r = hop(dict(sig_env, SLEEPER_PIDS=str(pids), SLEEPER_SECONDS="0"), project, "apply")
+    assert r.code == 0, str(r)
+    assert leftovers(tmpdir, project) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_09_20_signal_during_new_leaves_no_staging_folder(sig, sig_env, workdir, db, tmp_path):
+    p = Running(sig_env, workdir, "new", PKG, "--devel", "--database", db,
+                trace=tmp_path / "trace", stop_at="git: init")
+    p.wait_stopped()
+    staging = [x.name for x in workdir.iterdir()]
+    assert len(staging) == 1 and staging[0].startswith(f".{PKG}.hop-new-"), staging
+    p.kill(sig)
+    assert p.finish()[0] == -sig
+    if sig == signal.SIGKILL:
+        assert [x.name for x in workdir.iterdir()] == staging
+        r = hop(sig_env, workdir, "new", PKG, "--devel", "--database", db)
+        assert r.code == 0, str(r)
+        assert [x.name for x in workdir.iterdir()] == [PKG]
+    else:
+        assert list(workdir.iterdir()) == []
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_09_20_signal_while_writing_a_module_leaves_no_temporary_file(sig, sig_env, workdir, db, tmp_path, pg_cluster):
+    project = new_project(sig_env, workdir, db)
+    sql(pg_cluster, db, TABLE_SQL)
+    module = project / PKG / "public" / "post.py"
+    p = Running(sig_env, project, "sync-package", trace=tmp_path / "trace",
+                stop_at=f"write: {module}")
+    p.wait_stopped()
+    tmp = [x.name for x in module.parent.iterdir() if ".hop-tmp" in x.name]
+    assert len(tmp) == 1 and tmp[0].startswith("post.py.hop-tmp-"), tmp
+    p.kill(sig)
+    assert p.finish()[0] == -sig
+    if sig == signal.SIGKILL:
+        assert [x.name for x in module.parent.iterdir() if ".hop-tmp" in x.name] == tmp
+        r = hop(sig_env, project, "sync-package")
+        assert r.code == 0, str(r)
+        assert module.is_file()
+    assert leftovers(Path(sig_env["TMPDIR"]), project) == []
+
+

@@ -474,10 +474,7 @@ void apply_plan(const Plan& plan, const fs::path& root)
       continue;
     }
     fs::create_directories(path.parent_path());
-    fs::path tmp = path;
-    tmp += ".hop-tmp";
-    write_file(tmp, change.content);
-    fs::rename(tmp, path);
+    write_file_atomic(path, change.content);
   }
   // Remove directories left with nothing but __pycache__, deepest first.
   for (auto it = touched_dirs.rbegin(); it != touched_dirs.rend(); ++it) {
