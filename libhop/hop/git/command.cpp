@@ -2,6 +2,8 @@
 
 #include "../error.hpp"
 
+#include <csignal>
+
 namespace hop::git {
 
 process::Result run_git(const std::filesystem::path& workdir,
@@ -14,6 +16,23 @@ process::Result run_git(const std::filesystem::path& workdir,
     cmd.argv.push_back(std::move(a));
   }
   cmd.cwd = workdir.string();
+  cmd.parent_death_signal = SIGTERM; // git removes its locks, then dies
+  return process::run(cmd);
+}
+
+process::Result run_git_about(const std::filesystem::path& gitdir,
+                              const std::filesystem::path& workdir,
+                              std::vector<std::string> args)
+{
+  process::Command cmd;
+  cmd.argv = {"git"};
+  for (auto& a : args) {
+    cmd.argv.push_back(std::move(a));
+  }
+  cmd.clean_git_env = true;
+  cmd.env_set["GIT_DIR"] = gitdir.empty() ? "/dev/null" : gitdir.string();
+  cmd.cwd = workdir.string();
+  cmd.parent_death_signal = SIGTERM;
   return process::run(cmd);
 }
 

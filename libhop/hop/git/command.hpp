@@ -1,6 +1,8 @@
 // The git binary, for what libgit2 1.5 does not do the way users expect:
 // rebase (conflict messages, rerere), push and fetch (credentials, hooks,
-// --atomic), ls-remote, branch -D. The one place git-hop runs git.
+// --atomic), ls-remote, branch -D; the identity and configuration git
+// would use ('git var', 'git config'). The one place git-hop runs git. git
+// gets SIGTERM when git-hop dies, so that it removes its lock files.
 #pragma once
 
 #include "../process.hpp"
@@ -15,6 +17,16 @@ namespace hop::git {
 // exit status is returned, not thrown.
 process::Result run_git(const std::filesystem::path& workdir,
                         std::vector<std::string> args);
+
+// Run `git <args>` about the repository `gitdir`, with `workdir` as the
+// current directory (empty: ours): GIT_DIR names it, whatever a hook
+// exported; with an empty `gitdir`, outside any repository (GIT_DIR set
+// to /dev/null, so git looks for none). The user's configuration, git -c
+// (GIT_CONFIG_PARAMETERS, GIT_CONFIG_COUNT...) and the identity variables
+// apply. For questions to git ('git var', 'git config').
+process::Result run_git_about(const std::filesystem::path& gitdir,
+                              const std::filesystem::path& workdir,
+                              std::vector<std::string> args);
 
 // Run it and throw hop::fatal(`what`) with git's last lines when it fails.
 process::Result run_git_checked(const std::filesystem::path& workdir,

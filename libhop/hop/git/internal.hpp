@@ -61,4 +61,13 @@ inline git_oid parse_oid(const std::string& hex)
   return oid;
 }
 
+// The signatures git would write in `repo` ('git var GIT_AUTHOR_IDENT' /
+// 'GIT_COMMITTER_IDENT', asked once per repository and process: git -c,
+// GIT_CONFIG_*, GIT_AUTHOR_*, GIT_COMMITTER_*, every configuration file).
+// Use them for every object git-hop creates: commits (both), tags (the
+// committer is the tagger), notes (both); never git_signature_default(),
+// which ignores all of these. Fatal "no git identity" with git's reason.
+SignatureHandle author_signature(git_repository* repo);
+SignatureHandle committer_signature(git_repository* repo);
+
 } // namespace hop::git::detail

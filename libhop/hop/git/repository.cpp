@@ -3,6 +3,8 @@
 #include "../error.hpp"
 #include "../output.hpp"
 #include "../process.hpp"
+#include "command.hpp"
+#include "internal.hpp"
 
 #include <git2.h>
 #include <git2/sys/repository.h>
@@ -116,24 +118,12 @@ struct Ident
   int offset = 0; // minutes east of UTC
 };
 
-// A git command about `repo` (nullptr: outside any repository). It keeps
-// the user's environment (git -c, GIT_CONFIG_*, GIT_AUTHOR_*,
-// GIT_COMMITTER_*, HOME...) but never the repository of a hook git-hop
-// runs in: GIT_DIR names `repo`.
-process::Command git_about(git_repository* repo, std::vector<std::string> args)
+// A question to git about `repo` (nullptr: outside any repository).
+process::Result ask_git(git_repository* repo, std::vector<std::string> args)
 {
-  process::Command cmd;
-  cmd.argv = {"git"};
-  for (auto& a : args) {
-    cmd.argv.push_back(std::move(a));
-  }
-  cmd.clean_git_env = true;
-  // GIT_DIR=/dev/null: not a repository, and git looks for no other.
-  cmd.env_set["GIT_DIR"] = repo ? git_repository_path(repo) : "/dev/null";
-  if (repo && git_repository_workdir(repo)) {
-    cmd.cwd = git_repository_workdir(repo);
-  }
-  return cmd;
+  const char* workdir = repo ? git_repository_workdir(repo) : nullptr;
+  return run_git_about(repo ? git_repository_path(repo) : "",
+                       workdir ? workdir : "", std::move(args));
 }
 
 // git's own complaint: its last line, without "fatal: ".
@@ -183,7 +173,7 @@ std::optional<Ident> parse_ident(const std::string& text)
 // rules. Throws the fatal "no git identity" with git's reason.
 Ident ask_ident(git_repository* repo, const char* var)
 {
-  process::Result r = process::run(git_about(repo, {"var", var}));
+  process::Result r = ask_git(repo, {"var", var});
   std::string text = r.out;
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
     text.pop_back();
@@ -238,6 +228,24 @@ SignaturePtr signature(git_repository* repo, Role role)
   return SignaturePtr(raw);
 }
 
+} // namespace
+
+namespace detail {
+
+SignatureHandle author_signature(git_repository* repo)
+{
+  return SignatureHandle(signature(repo, Role::author).release());
+}
+
+SignatureHandle committer_signature(git_repository* repo)
+{
+  return SignatureHandle(signature(repo, Role::committer).release());
+}
+
+} // namespace detail
+
+namespace {
+
 // A value of the configuration as libgit2 reads it (repository files
 // only: for what git's environment cannot change, like core.worktree
 // during discovery).
@@ -268,7 +276,7 @@ git_config_get(git_repository* repo, const std::string& key, const char* type)
   }
   args.push_back("--get");
   args.push_back(key);
-  process::Result r = process::run(git_about(repo, std::move(args)));
+  process::Result r = ask_git(repo, std::move(args));
   if (r.ok()) {
     std::string value = r.out;
     if (!value.empty() && value.back() == '\0') {
