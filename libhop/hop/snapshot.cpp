@@ -5,7 +5,11 @@
 #include "process.hpp"
 #include "sha256.hpp"
 
+#include <sys/random.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <set>
 #include <sstream>
@@ -181,6 +185,110 @@ std::vector<std::string> compare_schemas(const std::string& expected,
   return out;
 }
 
+namespace {
+
+// 32 random letters and digits: a key nobody can write into a baseline.
+std::string random_key()
+{
+  const char alphabet[] =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+  unsigned char bytes[32];
+  size_t got = 0;
+  while (got < sizeof bytes) {
+    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      throw fatal("cannot draw a random key").detail(std::strerror(errno));
+    }
+    got += static_cast<size_t>(n);
+  }
+  std::string key;
+  for (unsigned char b : bytes) {
+    key += alphabet[b % (sizeof alphabet - 1)];
+  }
+  return key;
+}
+
+std::string_view trimmed(std::string_view line)
+{
+  size_t b = line.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) {
+    return {};
+  }
+  size_t e = line.find_last_not_of(" \t\r\n");
+  return line.substr(b, e - b + 1);
+}
+
+} // namespace
+
+std::string with_restrict_key(const std::string& sql, const std::string& key)
+{
+  std::vector<std::string_view> lines;
+  for (std::string_view rest = sql; !rest.empty();) {
+    size_t eol = rest.find('\n');
+    size_t len = eol == std::string_view::npos ? rest.size() : eol + 1;
+    lines.push_back(rest.substr(0, len));
+    rest.remove_prefix(len);
+  }
+  // The lines psql acts on: not blank, not an SQL comment.
+  std::vector<size_t> significant;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto t = trimmed(lines[i]);
+    if (!t.empty() && !t.starts_with("--")) {
+      significant.push_back(i);
+    }
+  }
+  const std::string restrict_cmd = "\\restrict ";
+  const std::string unrestrict_cmd = "\\unrestrict ";
+  std::map<size_t, std::string> replaced;
+  bool at_start = true; // the next significant line starts a dump
+  bool any = false;
+  std::string dump_key;
+  for (size_t k = 0; k < significant.size(); ++k) {
+    auto t = trimmed(lines[significant[k]]);
+    if (at_start && t.starts_with(restrict_cmd)) {
+      dump_key = std::string(t.substr(restrict_cmd.size()));
+      replaced[significant[k]] = restrict_cmd + key + "\n";
+      any = true;
+      at_start = false;
+      continue;
+    }
+    at_start = false;
+    // pg_dump's closing \unrestrict: the last line, or the one before the
+    // next dump's \restrict. Any other is left as it is: with the wrong
+    // key, psql refuses it, and every meta-command after it.
+    if (!dump_key.empty() && t == unrestrict_cmd + dump_key) {
+      bool last = k + 1 == significant.size();
+      if (last ||
+          trimmed(lines[significant[k + 1]]).starts_with(restrict_cmd)) {
+        replaced[significant[k]] = unrestrict_cmd + key + "\n";
+        at_start = true;
+      }
+    }
+  }
+  if (!any) {
+    // A dump without \restrict (an older pg_dump): restrict it all the same
+    // when psql knows the command.
+    if (!has_restrict_key()) {
+      return sql;
+    }
+    std::string out = restrict_cmd + key + "\n" + sql;
+    if (out.back() != '\n') {
+      out += '\n';
+    }
+    return out + unrestrict_cmd + key + "\n";
+  }
+  std::string out;
+  out.reserve(sql.size() + 64);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    auto it = replaced.find(i);
+    out += it == replaced.end() ? std::string(lines[i]) : it->second;
+  }
+  return out;
+}
+
 void load_sql(const ConnectionSettings& settings, const std::string& sql,
               const std::string& what)
 {
@@ -189,7 +297,10 @@ void load_sql(const ConnectionSettings& settings, const std::string& sql,
   cmd.env_set = settings.environment();
   cmd.env_set["PGOPTIONS"] = "-c client_min_messages=warning";
   cmd.clean_git_env = true;
-  cmd.input = sql;
+  // The committed baselines carry the fixed key "githop", which anyone can
+  // write: a fresh one for each load keeps psql's meta-commands (\!, \o,
+  // \copy...) off for the whole file (CVE-2025-8714).
+  cmd.input = with_restrict_key(sql, random_key());
   process::run_checked(cmd, what);
 }
 

@@ -1,7 +1,8 @@
 // Deterministic dumps of a database: the committed baselines
 // model/schema-X.Y.Z.sql (schema only) and model/metadata-X.Y.Z.sql (the
 // rows of half_orm_meta). The same database gives the same bytes: pg_dump
-// version banners are dropped and psql's \restrict key is fixed.
+// version banners are dropped and psql's \restrict key is fixed ("githop");
+// a dump is loaded under a fresh random key (load_sql).
 #pragma once
 
 #include "connection.hpp"
@@ -38,8 +39,18 @@ std::vector<std::string> compare_schemas(const std::string& expected,
                                          const std::string& expected_name,
                                          const std::string& actual_name);
 
-// Load `sql` (a dump: psql meta-commands allowed) into `settings`'s
-// database with psql, stopping at the first error, in one transaction.
+// `sql` (one or more pg_dump outputs, back to back) with the key of each
+// dump's opening "\restrict <k>" and of its closing "\unrestrict <k>"
+// replaced by `key`; no other line changes, so that an "\unrestrict githop"
+// inside a dump is refused by psql, and every meta-command after it. A
+// text without \restrict is wrapped in "\restrict <key>" ...
+// "\unrestrict <key>" (when pg_dump, hence psql, knows them).
+std::string with_restrict_key(const std::string& sql, const std::string& key);
+
+// Load `sql` (dumps) into `settings`'s database with psql, stopping at the
+// first error, in one transaction, under a fresh random \restrict key
+// (with_restrict_key): psql's meta-commands are refused in all of it
+// (CVE-2025-8714: the committed key "githop" is public).
 void load_sql(const ConnectionSettings& settings, const std::string& sql,
               const std::string& what);
 

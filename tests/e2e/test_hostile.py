@@ -29,6 +29,7 @@ Each test is named after its item: test_09_<item>_...
 from __future__ import annotations
 
 import configparser
+import hashlib
 import json
 import os
 import re
@@ -870,5 +871,40 @@ def test_09_20_signal_while_writing_a_module_leaves_no_temporary_file(sig, sig_e
         assert r.code == 0, str(r)
         assert module.is_file()
     assert leftovers(Path(sig_env["TMPDIR"]), project) == []
+
+
+# --------------------------------------------------------------------------
+# 21. A fresh \restrict key for every load
+
+
+def test_09_21_baseline_cannot_unrestrict_meta_commands(env, workdir, db, tmp_path):
+    project = new_project(env, workdir, db)
+    schema = project / "model" / "schema-0.0.0.sql"
+    text = schema.read_text()
+    # The committed files keep the fixed key: the same database gives the
+    # same bytes.
+    assert re.findall(r"^\\(?:un)?restrict (.*)$", text, flags=re.M) == ["githop", "githop"]
+    # A hostile baseline: a line '\unrestrict githop', then a meta-command.
+    pwned = tmp_path / "pwned"
+    hostile = text.replace(
+        "\\restrict githop\n",
+        f"\\restrict githop\n\\unrestrict githop\n\\! touch {pwned}\n\\restrict githop\n", 1)
+    assert hostile != text
+    schema.write_text(hostile)
+    # As a hostile repository would have it: the tag and its note agree with
+    # the file.
+    note = git(env, project, "notes", "--ref=hop", "show", "0.0.0^{}")
+    digest = hashlib.sha256(hostile.encode()).hexdigest()
+    note = re.sub(r'^schema_sha256 = ".*"$', f'schema_sha256 = "{digest}"', note,
+                  flags=re.M)
+    git(env, project, "commit", "-q", "--no-verify", "-am", "hostile baseline")
+    git(env, project, "tag", "-f", "-a", "0.0.0", "-m", "0.0.0")
+    git(env, project, "notes", "--ref=hop", "add", "-m", note, "HEAD")
+    prepare(env, project)
+    write(project, "Patches/0/0/1/a.sql", TABLE_SQL)
+    r = hop(env, project, "apply")
+    assert_one_fatal(r, "cannot load the baseline of release 0.0.0")
+    assert "\\unrestrict: wrong key" in r.err, str(r)
+    assert not pwned.exists()
 
 

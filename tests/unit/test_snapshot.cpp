@@ -56,3 +56,42 @@ TEST_CASE("hop::snapshot::compare_schemas", "[snapshot]")
                       "index public.post_id: missing from the database"});
   }
 }
+
+TEST_CASE("hop::snapshot::with_restrict_key", "[snapshot]")
+{
+  using hop::snapshot::with_restrict_key;
+  const std::string dump = "--\n-- PostgreSQL database dump\n--\n\n"
+                           "\\restrict githop\n\nSET x = 1;\n"
+                           "--\n-- done\n--\n\n\\unrestrict githop\n\n";
+  SECTION("a dump's opening and closing lines get the key")
+  {
+    CHECK(with_restrict_key(dump, "K") ==
+          "--\n-- PostgreSQL database dump\n--\n\n\\restrict K\n\nSET x = 1;\n"
+          "--\n-- done\n--\n\n\\unrestrict K\n\n");
+  }
+  SECTION("two dumps back to back")
+  {
+    std::string two = with_restrict_key(dump + dump, "K");
+    size_t n = 0;
+    for (size_t p = 0; (p = two.find("\\restrict K\n", p)) != std::string::npos;
+         ++p) {
+      ++n;
+    }
+    CHECK(n == 2);
+    CHECK(two.find("githop") == std::string::npos);
+  }
+  SECTION("an \\unrestrict inside a dump keeps the public key")
+  {
+    std::string hostile =
+        "\\restrict githop\nSET x = 1;\n"
+        "\\unrestrict githop\n\\! touch pwned\n"
+        "\\restrict githop\nSET y = 2;\n\\unrestrict githop\n";
+    CHECK(with_restrict_key(hostile, "K") ==
+          "\\restrict K\nSET x = 1;\n\\unrestrict githop\n\\! touch pwned\n"
+          "\\restrict githop\nSET y = 2;\n\\unrestrict K\n");
+  }
+  SECTION("the same dump with another key, each time")
+  {
+    CHECK(with_restrict_key(dump, "A") != with_restrict_key(dump, "B"));
+  }
+}
