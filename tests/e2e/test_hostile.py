@@ -908,3 +908,41 @@ def test_09_21_baseline_cannot_unrestrict_meta_commands(env, workdir, db, tmp_pa
     assert not pwned.exists()
 
 
+# --------------------------------------------------------------------------
+# 22. The connection-file examples
+
+
+def ini_examples() -> list:
+    """Every connection-file example ([database] ...) of README.md, the
+    README of new projects and the man pages: (where, text)."""
+    found = []
+    for path in [REPO_ROOT / "README.md", REPO_ROOT / "templates/project/README.md",
+                 *sorted((REPO_ROOT / "man").glob("*.scd"))]:
+        for block in re.findall(r"^```[a-z]*\n(.*?)^```", path.read_text(), flags=re.M | re.S):
+            if block.lstrip().startswith("[database]"):
+                found.append((path.name, block))
+    return found
+
+
+def test_09_22_connection_file_examples_read_as_half_orm_reads_them(env, workdir, db):
+    examples = ini_examples()
+    assert any(where == "README.md" for where, _ in examples)
+    project = new_project(env, workdir, db)
+    conf = Path(env["HALFORM_CONF_DIR"]) / PKG
+    for where, text in examples:
+        parser = configparser.ConfigParser()  # as half_orm reads it
+        parser.read_string(text)
+        values = dict(parser["database"])
+        for key, value in values.items():
+            assert not re.search(r"[;#]", value), f"{where}: {key} = {value!r}"
+        conf.write_text(text)
+        # Without a network: the example's hosts are never contacted.
+        unshare = ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-rn"]
+        r = run(env, *unshare, "git", "hop", "status", "--format=json", cwd=project)
+        assert r.out, str(r)
+        s = json.loads(r.out)["database"]
+        assert s["name"] == values["name"], (where, s)
+        for key in ("user", "host", "port"):
+            if key in values:
+                assert s[key] == values[key], (where, key, s)
+        assert s["production"] == parser["database"].getboolean("production", False)
