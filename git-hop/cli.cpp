@@ -1,5 +1,6 @@
 #include "cli.hpp"
 
+#include <hop/cleanup.hpp>
 #include <hop/output.hpp>
 
 #include <unistd.h>
@@ -99,6 +100,8 @@ po::variables_map parse(const Args& args, po::options_description& options,
 int open_manual()
 {
   std::fflush(stdout);
+  // man and its pager must get Ctrl-C: not blocked as they are for us.
+  hop::cleanup::unblock_in_child();
   execlp("git", "git", "help", "hop", static_cast<char*>(nullptr));
   hop::output::error("cannot run 'git help hop'");
   return 128;

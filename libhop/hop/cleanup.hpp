@@ -29,8 +29,9 @@ namespace hop::cleanup {
 // git-hop started). Call it before any thread starts.
 void handle_signals();
 
-// In a child between fork and exec (async-signal-safe): unblock the
-// signals handle_signals() blocked.
+// In a child between fork and exec (async-signal-safe), or before an
+// exec that replaces git-hop: unblock the signals handle_signals()
+// blocked.
 void unblock_in_child();
 
 // Whether a termination signal is being handled.
