@@ -137,12 +137,36 @@ std::optional<std::string> tag_of(const std::string& name)
   return std::nullopt;
 }
 
-bool group_gone(pid_t pid, bool group)
+// Whether the child `pid` has ended (a zombie has: git-hop's main thread,
+// frozen, will not reap it).
+bool child_gone(pid_t pid)
 {
-  return ::kill(group ? -pid : pid, 0) != 0 && errno == ESRCH;
+  int error = 0;
+  auto st = proc_stat(pid, &error);
+  if (!st) {
+    return error == ENOENT || ::kill(pid, 0) != 0;
+  }
+  return st->state == 'Z' || st->state == 'X';
 }
 
 sigset_t g_handled;
+pthread_t g_main;
+std::atomic<bool> g_frozen{false};
+
+// The main thread, on SIGRTMIN+2 from the signal thread: stop here, so that
+// nothing is written while the temporary files go, until the process dies.
+void freeze(int)
+{
+  g_frozen = true;
+  for (;;) {
+    ::pause();
+  }
+}
+
+int freeze_signal()
+{
+  return SIGRTMIN + 2;
+}
 
 [[noreturn]] void terminate(int sig)
 {
@@ -150,6 +174,14 @@ sigset_t g_handled;
   Registry& r = registry();
   // Held until the end: no child starts, no path is added or dropped.
   std::unique_lock<std::mutex> lock(r.mutex);
+  // The main thread stops where it is: it could otherwise go on writing
+  // in a directory being removed.
+  if (!pthread_equal(pthread_self(), g_main) &&
+      pthread_kill(g_main, freeze_signal()) == 0) {
+    for (int i = 0; i < 100 && !g_frozen.load(); ++i) {
+      ::usleep(10000);
+    }
+  }
   for (const auto& [pid, group] : r.children) {
     ::kill(group ? -pid : pid, sig);
   }
@@ -157,13 +189,14 @@ sigset_t g_handled;
   for (int i = 0; i < 300; ++i) {
     bool all = true;
     for (const auto& [pid, group] : r.children) {
-      all = all && group_gone(pid, group);
+      all = all && child_gone(pid);
     }
     if (all) {
       break;
     }
     ::usleep(10000);
   }
+  // What is left of their groups.
   for (const auto& [pid, group] : r.children) {
     ::kill(group ? -pid : pid, SIGKILL);
   }
@@ -195,6 +228,11 @@ void handle_signals()
     }
   }
   g_handled = set;
+  g_main = pthread_self();
+  struct sigaction freezer = {};
+  freezer.sa_handler = freeze;
+  sigfillset(&freezer.sa_mask);
+  sigaction(freeze_signal(), &freezer, nullptr);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::thread([set] {
     int sig = 0;

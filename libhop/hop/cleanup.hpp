@@ -6,10 +6,11 @@
 //                                         // git-hop left in dir
 //
 // On SIGINT, SIGTERM or SIGHUP, a thread that waits for them (they are
-// blocked everywhere else) signals the process group of every running
-// child (process.cpp registers them), waits a little for them to end, kills
-// what is left, removes every registered temporary path, then makes
-// git-hop die of the same signal (exit status 128+n for a shell). The rest
+// blocked everywhere else) stops the main thread where it is (SIGRTMIN+2),
+// signals the process group of every running child (process.cpp registers
+// them), waits up to 3 s for them to end, kills what is left, removes every
+// registered temporary path, then makes git-hop die of the same signal
+// (exit status 128+n for a shell). The rest
 // of git-hop never sees the signal: a command is stopped as if by SIGKILL,
 // which every command must survive anyway, minus the leftovers.
 //
