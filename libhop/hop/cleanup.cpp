@@ -125,7 +125,7 @@ std::optional<std::string> tag_of(const std::string& name)
       return name.substr(at + std::strlen(marker));
     }
   }
-  // git-hop-<what>.<tag>.XXXXXX (ScratchDir, mkdtemp)
+  // git-hop-<what>.<tag>.XXXXXX (TempDir, mkdtemp)
   if (name.rfind("git-hop-", 0) == 0) {
     size_t first = name.find('.');
     size_t second =

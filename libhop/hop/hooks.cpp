@@ -29,7 +29,7 @@ Report run(Session& session, const std::string& name,
     throw usage_error("unknown hook '" + name +
                       "': expected pre-commit or pre-push");
   }
-  if (!find_project_root(session.cwd())) {
+  if (!find_project_root_as_git(session.cwd())) {
     return {}; // not a git-hop project: nothing to check
   }
   if (!detail::enabled(session.project(), name)) {

@@ -13,7 +13,7 @@ namespace hop {
 
 namespace fs = std::filesystem;
 
-ScratchDir::ScratchDir(const std::string& prefix)
+TempDir::TempDir(const std::string& prefix)
 {
   fs::path dir = cleanup::temp_dir();
   // What killed git-hops left there (their connection files hold
@@ -32,7 +32,7 @@ ScratchDir::ScratchDir(const std::string& prefix)
   m_registered.emplace(m_path);
 }
 
-ScratchDir::~ScratchDir()
+TempDir::~TempDir()
 {
   std::error_code ec;
   fs::remove_all(m_path, ec);

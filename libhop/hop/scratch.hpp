@@ -16,13 +16,13 @@ namespace hop {
 
 // A fresh directory under $TMPDIR ("<prefix>.<owner tag>.XXXXXX"), removed
 // with its content on scope exit, or when git-hop is stopped by a signal;
-// one left by a SIGKILLed git-hop is removed by the next ScratchDir.
-class ScratchDir {
+// one left by a SIGKILLed git-hop is removed by the next TempDir.
+class TempDir {
 public:
-  explicit ScratchDir(const std::string& prefix);
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
+  explicit TempDir(const std::string& prefix);
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
   const std::filesystem::path& path() const { return m_path; }
 
 private:

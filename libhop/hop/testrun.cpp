@@ -321,7 +321,7 @@ Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
   s.command = test_command(project.config);
   s.package = project.config.project.name;
   s.interpreter = interpreter(project.config);
-  ScratchDir tmp("git-hop-test");
+  TempDir tmp("git-hop-test");
   fs::path junit = tmp.path() / "junit.xml";
   fs::path report = tmp.path() / "import.txt";
   bool is_pytest = is_pytest_command(s.command);

@@ -1,11 +1,11 @@
 #include "backup.hpp"
 
+#include "../cleanup.hpp"
 #include "../error.hpp"
 #include "../output.hpp"
 #include "../process.hpp"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -112,31 +112,11 @@ std::vector<Backup> list_backups(const fs::path& dir, const std::string& dbname)
   return out;
 }
 
-// Remove what a killed take_backup() left: ".<name>.hop-tmp-<pid>" files
-// whose git-hop is gone.
-void sweep_partial_backups(const fs::path& dir)
-{
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    std::string name = entry.path().filename().string();
-    size_t at = name.rfind(".hop-tmp-");
-    if (name.empty() || name[0] != '.' || at == std::string::npos) {
-      continue;
-    }
-    char* end = nullptr;
-    long pid = std::strtol(name.c_str() + at + 9, &end, 10);
-    if (pid > 0 && *end == '\0' && ::kill(static_cast<pid_t>(pid), 0) != 0 &&
-        errno == ESRCH) {
-      fs::remove(entry.path(), ec);
-    }
-  }
-}
-
 Backup take_backup(const ConnectionSettings& target, const fs::path& dir,
                    const std::optional<Version>& release)
 {
   fs::create_directories(dir);
-  sweep_partial_backups(dir);
+  cleanup::sweep(dir); // what a killed git-hop left: its partial backup
   std::string db = target.name.value_or("");
   std::string stamp = utc_stamp();
   std::string name = backup_name(db, release, stamp);
@@ -144,7 +124,8 @@ Backup take_backup(const ConnectionSettings& target, const fs::path& dir,
     name = backup_name(db, release, stamp + "." + std::to_string(n));
   }
   fs::path final_path = dir / name;
-  fs::path tmp = dir / ("." + name + ".hop-tmp-" + std::to_string(getpid()));
+  fs::path tmp = dir / ("." + name + ".hop-tmp-" + cleanup::owner_tag());
+  cleanup::Registered registered(tmp);
   process::Command cmd{{"pg_dump", "-Fc", "-f", tmp.string()}};
   cmd.env_set = target.environment();
   cmd.clean_git_env = true;

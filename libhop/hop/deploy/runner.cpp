@@ -189,7 +189,7 @@ bool run_python(db::Connection& conn, const Step& step,
     HOP_BUG("a .py script without a project");
   }
   const Version& v = step.release->version;
-  ScratchDir conf("git-hop-conf");
+  TempDir conf("git-hop-conf");
   process::Command cmd{{testrun::interpreter(o.project->config), "-c",
                         read_template("deploy/run_script.py"), script.path}};
   cmd.cwd = step.code_root.string();

@@ -85,11 +85,11 @@ void build_release(Session& s, const Release& r, const std::string& from,
   std::string expected =
       read_baseline_file(repo, r, snapshot::schema_file(r.version.str()));
   cluster.clone(from, build);
-  std::unique_ptr<ScratchDir> exported;
+  std::unique_ptr<TempDir> exported;
   Step step{&rel, r.commit, s.project().root};
   for (const auto& script : rel.scripts) {
     if (script.kind == patches::Kind::py && !exported) {
-      exported = std::make_unique<ScratchDir>("git-hop-export");
+      exported = std::make_unique<TempDir>("git-hop-export");
       repo.export_tree("refs/tags/" + r.version.str(), exported->path());
       step.code_root = exported->path();
     }

@@ -404,13 +404,13 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
     meta::migrate(conn);
     tx.commit();
   }
-  std::vector<std::unique_ptr<ScratchDir>> exports;
+  std::vector<std::unique_ptr<TempDir>> exports;
   std::vector<Step> steps;
   for (size_t i = 0; i < pending.size(); ++i) {
     Step step{&scripts[i], pending[i]->commit, project.root, &parsed[i]};
     for (const auto& sc : scripts[i].scripts) {
       if (sc.kind == patches::Kind::py && step.code_root == project.root) {
-        exports.push_back(std::make_unique<ScratchDir>("git-hop-export"));
+        exports.push_back(std::make_unique<TempDir>("git-hop-export"));
         repo.export_tree("refs/tags/" + pending[i]->version.str(),
                          exports.back()->path());
         step.code_root = exports.back()->path();

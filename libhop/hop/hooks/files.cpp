@@ -4,8 +4,6 @@
 #include "../templates.hpp"
 #include "internal.hpp"
 
-#include <sys/stat.h>
-
 namespace hop::hooks {
 
 namespace fs = std::filesystem;
@@ -45,11 +43,7 @@ fs::path chained_path(const fs::path& dir, const std::string& name)
 
 void write_executable(const fs::path& path, const std::string& text)
 {
-  fs::path tmp = path;
-  tmp += ".hop-tmp";
-  write_file(tmp, text);
-  chmod(tmp.c_str(), 0755);
-  fs::rename(tmp, path);
+  write_file_atomic(path, text, fs::perms(0755));
 }
 
 } // namespace
@@ -62,7 +56,7 @@ const std::vector<std::string>& names()
 
 fs::path hooks_dir(const git::Repository& repo)
 {
-  if (auto configured = repo.config_string("core.hooksPath")) {
+  if (auto configured = repo.config_path("core.hooksPath")) {
     fs::path p = *configured;
     if (p.is_relative()) {
       p = repo.workdir() / p;

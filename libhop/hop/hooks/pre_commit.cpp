@@ -36,7 +36,7 @@ std::vector<std::string> package_differences(
     const Project& project, const ConnectionSettings& settings,
     const std::vector<std::pair<std::string, std::string>>& files)
 {
-  ScratchDir tmp("git-hop-check");
+  TempDir tmp("git-hop-check");
   for (const auto& [path, content] : files) {
     fs::create_directories((tmp.path() / path).parent_path());
     write_file(tmp.path() / path, content);
