@@ -72,13 +72,13 @@ void read_script_options(const toml::node& node, const std::string& origin,
 
 } // namespace
 
-Release from_files(const Version& version, const Files& files)
+Release from_files(const Version& version, Files files)
 {
   Release r;
   r.version = version;
   std::string dir = version.patch_dir();
   const std::string* toml_text = nullptr;
-  for (const auto& [name, content] : files) {
+  for (auto& [name, content] : files) {
     if (name == "release.toml") {
       toml_text = &content;
       continue;
@@ -94,8 +94,8 @@ Release from_files(const Version& version, const Files& files)
     }
     s.name = name;
     s.path = dir + "/" + name;
-    s.content = content;
     s.sha256 = sha256_hex(content);
+    s.content = std::move(content); // a script may be big: never copied
     r.scripts.push_back(std::move(s));
   }
   std::sort(r.scripts.begin(), r.scripts.end(),
@@ -216,11 +216,11 @@ std::string read_regular(const fs::path& path, const std::string& rel)
   }
 }
 
-Files from_entries(const std::vector<git::DirEntry>& entries,
-                   const std::string& dir, const std::string& where)
+Files from_entries(std::vector<git::DirEntry> entries, const std::string& dir,
+                   const std::string& where)
 {
   Files files;
-  for (const auto& e : entries) {
+  for (auto& e : entries) {
     if (!is_read(e.name)) {
       continue;
     }
@@ -228,7 +228,7 @@ Files from_entries(const std::vector<git::DirEntry>& entries,
     switch (e.kind) {
     case git::EntryKind::file:
     case git::EntryKind::executable:
-      files.emplace_back(e.name, e.content);
+      files.emplace_back(e.name, std::move(e.content));
       break;
     case git::EntryKind::symlink:
       throw not_a_file(path, "a symbolic link in " + where);
@@ -284,7 +284,7 @@ Release read_worktree(const fs::path& root, const Version& version)
     }
     files.emplace_back(name, read_regular(dir / name, rel));
   }
-  return from_files(version, files);
+  return from_files(version, std::move(files));
 }
 
 Release read_tree(const git::Repository& repo, const std::string& refish,

@@ -48,7 +48,7 @@ using Files = std::vector<std::pair<std::string, std::string>>;
 
 // Build the release from the files of its folder (name, content). Fatal
 // without a valid release.toml.
-Release from_files(const Version& version, const Files& files);
+Release from_files(const Version& version, Files files);
 
 Release read_worktree(const std::filesystem::path& root,
                       const Version& version);

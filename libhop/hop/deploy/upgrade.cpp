@@ -280,11 +280,11 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
         .detail("An upgrade never goes back; 'git hop restore " + o.to->str() +
                 "' restores a backup.");
   }
-  std::vector<patches::Release> scripts;
-  std::vector<std::vector<ParsedScript>> parsed;
   auto pending = h.after(from, o.to);
-  scripts.resize(pending.size());
-  parsed.resize(pending.size());
+  auto sources = std::make_shared<std::vector<patches::Release>>(pending.size());
+  result.sources = sources;
+  std::vector<patches::Release>& scripts = *sources;
+  std::vector<std::vector<ParsedScript>> parsed(pending.size());
   for (size_t i = 0; i < pending.size(); ++i) {
     plan.releases.push_back(
         plan_release(repo, *pending[i], scripts[i], parsed[i]));
@@ -440,13 +440,16 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
 
 namespace {
 
-void indent(std::ostringstream& os, const std::string& text,
+void indent(std::ostringstream& os, std::string_view text,
             const std::string& prefix)
 {
-  std::istringstream in(text);
-  std::string line;
-  while (std::getline(in, line)) {
-    os << prefix << line << "\n";
+  while (!text.empty()) {
+    size_t end = text.find('\n');
+    os << prefix << text.substr(0, end) << "\n";
+    if (end == std::string_view::npos) {
+      break;
+    }
+    text.remove_prefix(end + 1);
   }
 }
 

@@ -20,8 +20,10 @@
 #include "backup.hpp"
 #include "runner.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hop {
@@ -48,7 +50,9 @@ struct PlannedScript
   std::string sha256;
   bool python = false;
   bool transactional = true;
-  std::string content;
+  // The script's text, in UpgradeResult::sources (never copied: a script
+  // may be tens of megabytes).
+  std::string_view content;
 };
 
 struct PlannedRelease
@@ -84,6 +88,8 @@ struct UpgradePlan
 struct UpgradeResult
 {
   UpgradePlan plan;
+  // The releases' scripts, which the plan's PlannedScript::content views.
+  std::shared_ptr<const std::vector<patches::Release>> sources;
   std::optional<Backup> backup;
   std::vector<StepRun> runs;
   double ms = 0;
