@@ -10,6 +10,9 @@
 #include <libpq-fe.h>
 #include <toml++/toml.h>
 
+#include <openssl/crypto.h>
+#include <unistr.h>
+
 #include <iostream>
 #include <string_view>
 
@@ -18,7 +21,8 @@ int main(int argc, char** argv)
   if (argc > 1000) { // never taken: only keeps the references
     boost::program_options::options_description options("x");
     std::cout << options << boost::filesystem::current_path() << PQlibVersion()
-              << toml::parse(std::string_view(argv[0])) << '\n';
+              << toml::parse(std::string_view(argv[0])) << OpenSSL_version_num()
+              << u8_check(reinterpret_cast<const uint8_t*>(argv[0]), 1) << '\n';
     int major = 0, minor = 0, rev = 0;
     git_libgit2_version(&major, &minor, &rev);
     return major + minor + rev;

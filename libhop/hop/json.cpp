@@ -1,38 +1,67 @@
 #include "json.hpp"
 
+#include <unistr.h>
+
 #include <cstdio>
 
 namespace hop::json {
 
+namespace {
+
+void append_ascii(std::string& q, unsigned char c)
+{
+  switch (c) {
+  case '"':
+    q += "\\\"";
+    break;
+  case '\\':
+    q += "\\\\";
+    break;
+  case '\n':
+    q += "\\n";
+    break;
+  case '\r':
+    q += "\\r";
+    break;
+  case '\t':
+    q += "\\t";
+    break;
+  default:
+    if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      q += buf;
+    } else {
+      q += static_cast<char>(c);
+    }
+  }
+}
+
+} // namespace
+
 std::string quote(std::string_view text)
 {
+  static constexpr std::string_view k_replacement = "\xef\xbf\xbd";
   std::string q = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-    case '"':
-      q += "\\\"";
-      break;
-    case '\\':
-      q += "\\\\";
-      break;
-    case '\n':
-      q += "\\n";
-      break;
-    case '\r':
-      q += "\\r";
-      break;
-    case '\t':
-      q += "\\t";
-      break;
-    default:
-      if (c < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", c);
-        q += buf;
-      } else {
-        q += static_cast<char>(c);
-      }
+  q.reserve(text.size() + 2);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  size_t i = 0;
+  while (i < text.size()) {
+    if (bytes[i] < 0x80) {
+      append_ascii(q, bytes[i]);
+      ++i;
+      continue;
     }
+    // One character, or an ill-formed sequence that libunistring decodes
+    // as U+FFFD (a real U+FFFD in the input is kept as it is).
+    ucs4_t uc = 0;
+    auto n = static_cast<size_t>(u8_mbtouc(&uc, bytes + i, text.size() - i));
+    if (uc == 0xfffd && text.substr(i, n) != k_replacement) {
+      q += "\\ufffd";
+    } else {
+      q.append(text.substr(i, n));
+    }
+    i += n;
   }
   return q + "\"";
 }

@@ -1,4 +1,12 @@
 // A small JSON writer for --format=json output.
+//
+// JSON text is UTF-8 (RFC 8259), but what it carries need not be: a path is
+// any bytes. Each ill-formed UTF-8 sequence of a string (a stray byte, a
+// character cut short, an overlong form, an encoded surrogate; libunistring's
+// u8_mbtouc delimits them) is written as the escape \ufffd (U+FFFD, the
+// replacement character), as jq and Python's errors="replace" do, so that
+// every JSON parser accepts the output. Such a string is lossy: the text
+// format shows the bytes as they are.
 #pragma once
 
 #include <string>
@@ -6,7 +14,8 @@
 
 namespace hop::json {
 
-// `text` as a quoted JSON string.
+// `text` as a quoted JSON string: `"`, `\\` and control characters
+// escaped, invalid UTF-8 replaced by \ufffd.
 std::string quote(std::string_view text);
 
 // Builds one JSON value incrementally, with two-space indentation.

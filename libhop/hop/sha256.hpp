@@ -1,5 +1,6 @@
-// SHA-256 (FIPS 180-4), for the checksums of release scripts and
-// baselines recorded in notes and in half_orm_meta.hop_script.
+// SHA-256 of release scripts and baselines (recorded in notes and in
+// half_orm_meta.hop_script), computed by OpenSSL's libcrypto (EVP), which
+// libpq loads anyway.
 #pragma once
 
 #include <string>

@@ -40,15 +40,15 @@ class Result:
 
     args: Sequence[str]
     code: int
-    out: str
-    err: str
+    out: Any  # str, or bytes when run(..., text=False)
+    err: Any
 
     def __str__(self) -> str:
         return (
             f"$ {' '.join(self.args)}\n"
             f"exit code: {self.code}\n"
-            f"--- stdout ---\n{self.out}"
-            f"--- stderr ---\n{self.err}"
+            f"--- stdout ---\n{_text(self.out)}"
+            f"--- stderr ---\n{_text(self.err)}"
         )
 
 
@@ -59,13 +59,15 @@ def run(
     input: Optional[str] = None,
     check: Union[None, bool, int] = None,
     timeout: float = TIMEOUT,
+    text: bool = True,
 ) -> Result:
     """Run argv `args` in `cwd` with exactly the environment `env`.
 
     stdin is /dev/null unless `input` (text) is given: never a terminal.
     `check`: None/False = accept any exit code, True = expect 0, an int =
     expect that exit code; a mismatch raises AssertionError showing the
-    command and both outputs.
+    command and both outputs. `text=False`: `input`, `out` and `err` are
+    bytes (for output that need not be UTF-8).
     """
     argv = [os.fspath(a) for a in args]
     try:
@@ -77,7 +79,7 @@ def run(
             stdin=subprocess.DEVNULL if input is None else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            text=True,
+            text=text,
             timeout=timeout,
         )
     except subprocess.TimeoutExpired as e:

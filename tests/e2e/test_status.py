@@ -8,6 +8,7 @@ release state; §9: results on stdout, `fatal:`/`warning:`/`hint:` on stderr,
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -498,3 +499,32 @@ def test_status_in_hook_env_from_shell(env, project):
     r = hop(dict(env, GIT_DIR=str(project / "nowhere")), project, "status", check=128)
     assert "GIT_DIR" in r.err
 
+
+
+# --------------------------------------------------------------------------
+# Paths that are not UTF-8
+
+
+def test_status_json_of_a_path_that_is_not_utf8(env, tmp_path, dbname):
+    # A Latin-1 directory name: 'café' with é as the single byte 0xe9. JSON
+    # is UTF-8, so git-hop writes each ill-formed sequence as \ufffd (the
+    # replacement character) and the output stays valid JSON.
+    parent = Path(os.fsdecode(tmp_path) + os.sep + os.fsdecode(b"caf\xe9"))
+    parent.mkdir()
+    hop(env, parent, "new", "blog", "--devel", "--database", dbname, check=0,
+        text=False)
+    project = parent / "blog"
+    r = run(env, "git", "hop", "status", "--format=json", cwd=project,
+            check=0, text=False)
+    assert r.err == b""
+    assert b"\\ufffd" in r.out
+    r.out.decode("ascii")  # every non-ASCII byte was escaped or replaced
+    data = json.loads(r.out)
+    assert data["project"]["path"] == os.fsencode(project.resolve()).decode(
+        "utf-8", "replace")
+    assert data["project"]["path"].endswith("/caf\ufffd/blog")
+    assert data["database"]["reachable"] is True
+    # the text format shows the bytes as they are
+    r = run(env, "git", "hop", "status", cwd=project, check=0, text=False)
+    m = re.search(rb"^path:\s+(.*)$", r.out, re.M)
+    assert m and m.group(1) == os.fsencode(project.resolve()), r
