@@ -7,6 +7,7 @@
 #include <hop/cleanup.hpp>
 #include <hop/error.hpp>
 #include <hop/output.hpp>
+#include <hop/util/string.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -14,7 +15,6 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <vector>
 
 namespace {
 
@@ -36,24 +36,6 @@ void print_usage(std::ostream& os)
         "'git hop --help' for the manual.\n";
 }
 
-size_t edit_distance(const std::string& a, const std::string& b)
-{
-  std::vector<size_t> prev(b.size() + 1);
-  std::vector<size_t> cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) {
-    prev[j] = j;
-  }
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost});
-    }
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 int unknown_command(const std::string& name)
 {
   std::fflush(stdout);
@@ -64,7 +46,7 @@ int unknown_command(const std::string& name)
   const cli::Command* best = nullptr;
   size_t best_distance = 0;
   for (const auto& c : cli::commands()) {
-    size_t d = edit_distance(name, c.name);
+    size_t d = hop::util::edit_distance(name, c.name);
     if (std::string(c.name).rfind(name, 0) == 0) {
       d = 0;
     }
