@@ -18,12 +18,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The same rule as hooks/pre-commit, which decides it without starting
+// git-hop: keep both in step.
 bool touches_release(const std::vector<std::string>& paths,
                      const std::string& package)
 {
   for (const auto& p : paths) {
     if (p.rfind("Patches/", 0) == 0 || p.rfind("model/", 0) == 0 ||
-        p.rfind(package + "/", 0) == 0) {
+        p.rfind(".hop/", 0) == 0 || p.rfind(package + "/", 0) == 0) {
       return true;
     }
   }
