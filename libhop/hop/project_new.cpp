@@ -25,6 +25,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <future>
+#include <iterator>
+#include <set>
 
 namespace hop {
 
@@ -214,6 +217,22 @@ private:
   bool m_done = false;
 };
 
+// Write `files` from index `first` on (path relative to `root`, content)
+// into the new project.
+void write_files(const fs::path& root,
+                 const std::vector<std::pair<std::string, std::string>>& files,
+                 size_t first)
+{
+  std::set<fs::path> made;
+  for (size_t i = first; i < files.size(); ++i) {
+    fs::path path = root / files[i].first;
+    if (made.insert(path.parent_path()).second) {
+      fs::create_directories(path.parent_path());
+    }
+    write_file(path, files[i].second);
+  }
+}
+
 } // namespace
 
 NewResult create_project(const NewOptions& o)
@@ -262,46 +281,75 @@ NewResult create_project(const NewOptions& o)
     std::error_code ec;
     fs::remove_all(staging, ec);
   });
-  for (const auto& [rel, content] : plan.files) {
-    write_file(staging / rel, content);
-  }
-  std::string baseline_schema;
-  std::string baseline_metadata;
+  // Every file of the first commit, in memory: written once, then staged
+  // from these very bytes (git never reads them back).
+  std::vector<std::pair<std::string, std::string>> files(
+      std::make_move_iterator(plan.files.begin()),
+      std::make_move_iterator(plan.files.end()));
+  // The baselines are dumped by two pg_dumps at once (the server does most
+  // of that work) while this thread generates and writes the package.
+  std::future<std::string> schema_dump;
+  std::future<std::string> metadata_dump;
   if (o.devel) {
-    std::string version = result.release->str();
-    fs::create_directories(staging / "model");
-    baseline_schema = snapshot::dump_schema(plan.settings);
-    write_file(staging / snapshot::schema_file(version), baseline_schema);
-    write_file(staging / snapshot::metadata_file(version),
-               baseline_metadata = snapshot::dump_metadata(plan.settings));
+    schema_dump = std::async(std::launch::async, [settings = plan.settings] {
+      return snapshot::dump_schema(settings);
+    });
+    metadata_dump = std::async(std::launch::async, [settings = plan.settings] {
+      return snapshot::dump_metadata(settings);
+    });
   }
+  std::vector<std::string> warnings;
   if (plan.config.python.package) {
-    auto gen = codegen::generate_package(conn, staging, o.package);
-    for (const auto& w : gen.warnings) {
-      output::warning(w);
+    codegen::Plan gen = codegen::plan_from_database(conn, staging, o.package);
+    codegen::check_plan(gen, o.package);
+    warnings = std::move(gen.warnings);
+    result.package_files = gen.changes.size();
+    for (auto& change : gen.changes) {
+      files.emplace_back(std::move(change.path), std::move(change.content));
     }
-    write_file(staging / o.package / "version.txt",
-               (result.release ? result.release->str() : "0.0.0") + "\n");
-    result.package_files = gen.written;
+    files.emplace_back(o.package + "/version.txt",
+                       (result.release ? result.release->str() : "0.0.0") +
+                           "\n");
   }
+  write_files(staging, files, 0);
+  std::string schema_sha256;
+  std::string metadata_sha256;
+  if (o.devel) {
+    std::string schema = schema_dump.get();
+    std::string metadata = metadata_dump.get();
+    std::string version = result.release->str();
+    schema_sha256 = sha256_hex(schema);
+    metadata_sha256 = sha256_hex(metadata);
+    files.emplace_back(snapshot::schema_file(version), std::move(schema));
+    files.emplace_back(snapshot::metadata_file(version), std::move(metadata));
+    write_files(staging, files, files.size() - 2);
+  }
+  for (const auto& w : warnings) {
+    output::warning(w);
+  }
+  output::trace("new: wrote " + std::to_string(files.size()) + " files");
 
   {
     auto repo = git::Repository::init(staging, "hop_main");
-    repo.add_all();
-    output::trace("git: staged the project");
-    std::string title = o.devel ? "[" + result.release->str() + "] " : "";
-    result.commit = repo.commit(title + "git hop new " + o.package);
+    repo.write_objects_as_one_pack([&] {
+      repo.stage_written_files(files);
+      std::string title = o.devel ? "[" + result.release->str() + "] " : "";
+      result.commit = repo.commit(title + "git hop new " + o.package);
+      if (o.devel) {
+        notes::Note note;
+        note.version = *result.release;
+        note.message = "git hop new " + o.package;
+        note.git_hop_version = HOP_VERSION;
+        note.released_at = notes::utc_now();
+        note.schema_sha256 = schema_sha256;
+        note.metadata_sha256 = metadata_sha256;
+        repo.add_note(notes::k_ref, result.commit, notes::render(note));
+      }
+    });
     if (o.devel) {
+      // After the pack: a tag object is reached by no commit.
       std::string v = result.release->str();
       repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
-      notes::Note note;
-      note.version = *result.release;
-      note.message = "git hop new " + o.package;
-      note.git_hop_version = HOP_VERSION;
-      note.released_at = notes::utc_now();
-      note.schema_sha256 = sha256_hex(baseline_schema);
-      note.metadata_sha256 = sha256_hex(baseline_metadata);
-      repo.add_note(notes::k_ref, result.commit, notes::render(note));
     }
     if (repo.config_string("core.hooksPath")) {
       output::warning("core.hooksPath is set: git-hop's hooks were not "

@@ -196,6 +196,9 @@ def check_devel_project(env, workdir: Path, package: str, db: str, version: str 
         version, version, "Release", f"{version}."
     ]
     assert git(env, root, "status", "--porcelain", "--untracked-files=all") == ""
+    # the objects git-hop wrote from memory (one pack, and the tag) are whole
+    assert git(env, root, "fsck", "--strict", "--no-progress", "--no-dangling") == ""
+    assert git(env, root, "notes", "--ref=hop", "show", "HEAD").startswith("version = ")
     tracked = set(git(env, root, "ls-files").splitlines())
     assert {
         ".hop/config", "README.md", "pyproject.toml", ".gitignore",

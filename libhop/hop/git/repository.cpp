@@ -7,8 +7,13 @@
 #include "internal.hpp"
 
 #include <git2.h>
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -1093,6 +1098,99 @@ bool default_signature_available(std::string* error)
     }
     return false;
   }
+}
+
+// --- objects written from memory -----------------------------------------
+
+void Repository::stage_written_files(
+    const std::vector<std::pair<std::string, std::string>>& files)
+{
+  git_index* raw = nullptr;
+  check(git_repository_index(&raw, m_repo.get()), "cannot read the index");
+  IndexPtr index(raw);
+  std::filesystem::path root = workdir();
+  for (const auto& [path, content] : files) {
+    struct stat st
+    {
+    };
+    if (lstat((root / path).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+      throw fatal("cannot stage '" + path + "'").detail(std::strerror(errno));
+    }
+    git_index_entry entry{};
+    entry.ctime.seconds = static_cast<int32_t>(st.st_ctim.tv_sec);
+    entry.ctime.nanoseconds = static_cast<uint32_t>(st.st_ctim.tv_nsec);
+    entry.mtime.seconds = static_cast<int32_t>(st.st_mtim.tv_sec);
+    entry.mtime.nanoseconds = static_cast<uint32_t>(st.st_mtim.tv_nsec);
+    entry.dev = static_cast<uint32_t>(st.st_dev);
+    entry.ino = static_cast<uint32_t>(st.st_ino);
+    entry.mode = (st.st_mode & S_IXUSR) ? GIT_FILEMODE_BLOB_EXECUTABLE
+                                        : GIT_FILEMODE_BLOB;
+    entry.uid = st.st_uid;
+    entry.gid = st.st_gid;
+    entry.file_size = static_cast<uint32_t>(st.st_size);
+    entry.path = path.c_str();
+    check(
+        git_index_add_from_buffer(raw, &entry, content.data(), content.size()),
+        "cannot stage '" + path + "'");
+  }
+  check(git_index_write(raw), "cannot write the index");
+  output::trace("git: staged " + std::to_string(files.size()) +
+                " files from memory");
+}
+
+void Repository::write_objects_as_one_pack(const std::function<void()>& write)
+{
+  using OdbPtr = std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>>;
+  std::string objects = git_repository_commondir(m_repo.get());
+  objects += "objects";
+  // Writes go to an object database that holds nothing but the in-memory
+  // store: with the disk backends in it too, libgit2 would look for every
+  // new object on disk first (and rescan objects/pack each time).
+  git_odb* raw_memory = nullptr;
+  check(git_odb_new(&raw_memory), "cannot keep objects in memory");
+  OdbPtr memory(raw_memory);
+  git_odb_backend* mempack = nullptr;
+  check(git_mempack_new(&mempack), "cannot keep objects in memory");
+  if (git_odb_add_backend(raw_memory, mempack, 999) < 0) {
+    mempack->free(mempack);
+    check(-1, "cannot keep objects in memory");
+  }
+  git_odb* raw_disk = nullptr;
+  check(git_odb_open(&raw_disk, objects.c_str()),
+        "cannot open the object database '" + objects + "'");
+  OdbPtr disk(raw_disk);
+  check(git_repository_set_odb(m_repo.get(), raw_memory),
+        "cannot keep objects in memory");
+  // Whatever happens, the repository gets its object database on disk back.
+  struct Restore
+  {
+    git_repository* repo;
+    git_odb* disk;
+    ~Restore() { git_repository_set_odb(repo, disk); }
+  } restore{m_repo.get(), raw_disk};
+  write();
+  git_buf pack = GIT_BUF_INIT;
+  check(git_mempack_dump(&pack, m_repo.get(), mempack),
+        "cannot pack the new objects");
+  struct BufFree
+  {
+    git_buf* buf;
+    ~BufFree() { git_buf_dispose(buf); }
+  } pack_free{&pack};
+  git_odb_writepack* writer = nullptr;
+  check(git_odb_write_pack(&writer, raw_disk, nullptr, nullptr),
+        "cannot write a pack");
+  struct WriterFree
+  {
+    git_odb_writepack* writer;
+    ~WriterFree() { writer->free(writer); }
+  } writer_free{writer};
+  git_indexer_progress stats{};
+  check(writer->append(writer, pack.ptr, pack.size, &stats),
+        "cannot write a pack");
+  check(writer->commit(writer, &stats), "cannot write a pack");
+  output::trace("git: wrote " + std::to_string(stats.total_objects) +
+                " objects as one pack");
 }
 
 } // namespace hop::git

@@ -17,6 +17,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -205,6 +206,20 @@ public:
   // Whether git has an identity to commit with here; if not, `error`
   // receives git's reason.
   bool has_signature(std::string* error) const;
+
+  // Stage `files` (path relative to the work tree root, content), which
+  // were just written there with exactly that content: the blobs are hashed
+  // from memory and the stat data read from the files (nothing is read
+  // back), and the index is written. For a new repository, in place of
+  // add_all().
+  void stage_written_files(
+      const std::vector<std::pair<std::string, std::string>>& files);
+  // Run `write`, keeping the objects it writes in memory, then store the
+  // commits it made and everything they reach (trees, blobs; notes are
+  // commits too) as one pack file: two files in objects/pack instead of a
+  // loose file per object. Objects no commit reaches (an annotated tag) are
+  // dropped: write them after. When `write` throws, all are dropped.
+  void write_objects_as_one_pack(const std::function<void()>& write);
 
 private:
   explicit Repository(git_repository* repo);
