@@ -3,6 +3,7 @@
 Test modules import what they need:
 
     from hoptest import run, hop, git, sql, db_exists, schema_exists
+    from hoptest import expect_stderr   # the whole stderr, diffed on mismatch
 
 The fixtures themselves (pg_cluster, git_hop_bin, env, dbname, new_dbname,
 workdir) live in conftest.py.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import difflib
 import os
 import pwd
 import shutil
@@ -101,6 +103,62 @@ def _text(data: Union[None, str, bytes]) -> str:
     if isinstance(data, bytes):
         return data.decode("utf-8", "replace")
     return data
+
+
+# --------------------------------------------------------------------------
+# Comparing whole outputs (git's test_cmp)
+
+
+def normalize(text: str, **placeholders: Any) -> str:
+    """`text` with each placeholder's value replaced by `$NAME` (longest
+    value first, so that $WORK wins over a $TMP it is inside of). Values
+    are str or paths; a path also matches in its resolved form."""
+    pairs = []
+    for name, value in placeholders.items():
+        for form in {os.fspath(value), os.path.realpath(os.fspath(value))}:
+            if form:
+                pairs.append((form, f"${name}"))
+    for value, mark in sorted(pairs, key=lambda p: len(p[0]), reverse=True):
+        text = text.replace(value, mark)
+    return text
+
+
+def _compare(what: str, result: Result, expected: str, placeholders: dict) -> None:
+    actual = normalize(result.err if what == "stderr" else result.out, **placeholders)
+    if actual == expected:
+        return
+    diff = "".join(difflib.unified_diff(
+        expected.splitlines(keepends=True), actual.splitlines(keepends=True),
+        fromfile=f"expected {what}", tofile=f"actual {what}"))
+    if not diff.endswith("\n"):
+        diff += "\n\\ No newline at end\n"
+    raise AssertionError(f"{what} differs:\n{diff}\n{result}")
+
+
+def expect_stderr(result: Result, expected: str, *, code: Optional[int] = None,
+                  out: Optional[str] = "", **placeholders: Any) -> None:
+    """Compare the whole stderr of `result` with `expected`, as git's
+    test_cmp does, and show a diff when they differ.
+
+    Variable parts are written as placeholders: `expect_stderr(r, "fatal:
+    cannot read '$TMP/x'\\n", TMP=tmp_path)` replaces every occurrence of
+    tmp_path in the actual stderr by `$TMP` before comparing. `code`, when
+    given, is the expected exit code; `out` the expected whole stdout (""
+    by default: an error path prints nothing there; None: not checked),
+    with the same placeholders."""
+    if code is not None and result.code != code:
+        raise AssertionError(f"expected exit code {code}\n{result}")
+    _compare("stderr", result, expected, placeholders)
+    if out is not None:
+        _compare("stdout", result, out, placeholders)
+
+
+def expect_stdout(result: Result, expected: str, *, code: Optional[int] = None,
+                  **placeholders: Any) -> None:
+    """expect_stderr()'s counterpart for the whole stdout."""
+    if code is not None and result.code != code:
+        raise AssertionError(f"expected exit code {code}\n{result}")
+    _compare("stdout", result, expected, placeholders)
 
 
 def hop(env: Mapping[str, str], cwd: PathLike, *args: PathLike, **kwargs: Any) -> Result:
