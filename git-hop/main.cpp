@@ -14,6 +14,7 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 namespace {
@@ -61,6 +62,29 @@ int unknown_command(const std::string& name)
   return 1;
 }
 
+int bad_usage(const std::string& message)
+{
+  hop::output::error(message);
+  print_usage(std::cerr);
+  return 129;
+}
+
+// `--color[=<when>]`: the colour, or nullopt when <when> is not one.
+std::optional<hop::output::Color> parse_color(const std::string& arg)
+{
+  std::string when = arg == "--color" ? "always" : arg.substr(8);
+  if (when == "always") {
+    return hop::output::Color::always;
+  }
+  if (when == "never") {
+    return hop::output::Color::never;
+  }
+  if (when == "auto") {
+    return hop::output::Color::automatic;
+  }
+  return std::nullopt;
+}
+
 int run(int argc, char** argv)
 {
   int verbosity = 0;
@@ -85,29 +109,15 @@ int run(int argc, char** argv)
       verbosity = 1;
     } else if (arg == "--no-color") {
       color = hop::output::Color::never;
-    } else if (arg.rfind("--color", 0) == 0) {
-      std::string when = arg == "--color" ? "always" : arg.substr(8);
-      if (arg.size() > 7 && arg[7] != '=') {
-        hop::output::error("unknown option '" + arg + "'");
-        print_usage(std::cerr);
-        return 129;
+    } else if (arg == "--color" || arg.rfind("--color=", 0) == 0) {
+      auto c = parse_color(arg);
+      if (!c) {
+        return bad_usage("invalid --color value '" + arg.substr(8) +
+                         "': expected always, never or auto");
       }
-      if (when == "always") {
-        color = hop::output::Color::always;
-      } else if (when == "never") {
-        color = hop::output::Color::never;
-      } else if (when == "auto") {
-        color = hop::output::Color::automatic;
-      } else {
-        hop::output::error("invalid --color value '" + when +
-                           "': expected always, never or auto");
-        print_usage(std::cerr);
-        return 129;
-      }
+      color = *c;
     } else {
-      hop::output::error("unknown option '" + arg + "'");
-      print_usage(std::cerr);
-      return 129;
+      return bad_usage("unknown option '" + arg + "'");
     }
   }
   hop::output::configure(verbosity, color);

@@ -62,9 +62,9 @@ bool directory_writable(const fs::path& dir)
   return fs::is_directory(probe, ec) && access(probe.c_str(), W_OK) == 0;
 }
 
-Plan validate(const NewOptions& o)
+// The package name, the destination and the git identity.
+void validate_destination(const NewOptions& o, Plan& plan)
 {
-  Plan plan;
   if (!codegen::valid_package_name(o.package)) {
     throw fatal("invalid package name '" + o.package + "'")
         .detail("A package name is a Python identifier made of ASCII letters, "
@@ -90,7 +90,11 @@ Plan validate(const NewOptions& o)
         .hint("Run 'git config --global user.name \"Your Name\"' and 'git "
               "config --global user.email you@example.com'.");
   }
+}
 
+// The connection settings, the database name and the connection file.
+void validate_connection(const NewOptions& o, Plan& plan)
+{
   plan.settings = load_connection(o.package);
   if (o.database && plan.settings.file && *plan.settings.name != *o.database) {
     throw fatal("--database '" + *o.database + "' differs from the database '" +
@@ -131,8 +135,11 @@ Plan validate(const NewOptions& o)
                 plan.dbname + "'.");
     }
   }
+}
 
-  // The database: reachable, or missing and to be created.
+// The database: reachable, or missing and to be created.
+void validate_database(const NewOptions& o, Plan& plan)
+{
   std::string error;
   if (!db::Connection::try_connect(plan.settings.keywords(), &error)) {
     // Missing, or unreachable? Ask the server's maintenance database.
@@ -162,9 +169,12 @@ Plan validate(const NewOptions& o)
                 "with --database <name>.");
     }
   }
+}
 
-  // Everything we will write, read now so a broken install fails before
-  // anything changes.
+// Everything we will write, read now so a broken install fails before
+// anything changes.
+void plan_files(const NewOptions& o, Plan& plan)
+{
   std::map<std::string, std::string> vars = {
       {"PACKAGE", o.package},
       {"DBNAME", plan.dbname},
@@ -186,6 +196,15 @@ Plan validate(const NewOptions& o)
   plan.config.project.hop_version = Version::parse(HOP_VERSION);
   plan.config.project.devel = o.devel;
   plan.files[".hop/config"] = render_config(plan.config);
+}
+
+Plan validate(const NewOptions& o)
+{
+  Plan plan;
+  validate_destination(o, plan);
+  validate_connection(o, plan);
+  validate_database(o, plan);
+  plan_files(o, plan);
   return plan;
 }
 
@@ -233,15 +252,11 @@ void write_files(const fs::path& root,
   }
 }
 
-} // namespace
-
-NewResult create_project(const NewOptions& o)
+// The database, created when it was missing; half_orm_meta in a devel
+// project. Both undone by `rollback`.
+void prepare_database(const NewOptions& o, const Plan& plan, NewResult& result,
+                      Rollback& rollback, std::optional<db::Connection>& conn)
 {
-  Plan plan = validate(o);
-  NewResult result;
-  result.database = plan.dbname;
-  Rollback rollback;
-
   if (plan.create_database) {
     snapshot::Admin(plan.settings).create(plan.dbname);
     result.created_database = true;
@@ -250,42 +265,45 @@ NewResult create_project(const NewOptions& o)
       snapshot::Admin(settings).drop(name);
     });
   }
-
-  auto conn = db::Connection::connect(plan.settings.keywords());
-  if (o.devel) {
-    db::Transaction tx(conn);
-    meta::Installed installed = meta::install(conn);
-    result.release = meta::last_release(conn);
-    tx.commit();
-    result.reused_meta = !installed.created_schema;
-    if (!plan.create_database) {
-      // Its own connection: `conn` is destroyed before `rollback` runs.
-      rollback.add([settings = plan.settings, installed] {
-        auto c = db::Connection::connect(settings.keywords());
-        db::Transaction undo(c);
-        meta::uninstall(c, installed);
-        undo.commit();
-      });
-    }
+  conn.emplace(db::Connection::connect(plan.settings.keywords()));
+  if (!o.devel) {
+    return;
   }
+  db::Transaction tx(*conn);
+  meta::Installed installed = meta::install(*conn);
+  result.release = meta::last_release(*conn);
+  tx.commit();
+  result.reused_meta = !installed.created_schema;
+  if (!plan.create_database) {
+    // Its own connection: `conn` is destroyed before `rollback` runs.
+    rollback.add([settings = plan.settings, installed] {
+      auto c = db::Connection::connect(settings.keywords());
+      db::Transaction undo(c);
+      meta::uninstall(c, installed);
+      undo.commit();
+    });
+  }
+}
 
-  // Build the project in a hidden sibling, then rename it into place; it
-  // is removed if git-hop is stopped by a signal, and by the next 'new'
-  // after a SIGKILL.
-  cleanup::sweep(o.cwd);
-  fs::path staging =
-      o.cwd / ("." + o.package + ".hop-new-" + cleanup::owner_tag());
-  cleanup::Registered staging_registered(staging);
-  fs::create_directories(staging / ".hop");
-  rollback.add([staging] {
-    std::error_code ec;
-    fs::remove_all(staging, ec);
-  });
-  // Every file of the first commit, in memory: written once, then staged
-  // from these very bytes (git never reads them back).
-  std::vector<std::pair<std::string, std::string>> files(
-      std::make_move_iterator(plan.files.begin()),
-      std::make_move_iterator(plan.files.end()));
+// Every file of the first commit, in memory: written once, then staged
+// from these very bytes (git never reads them back).
+struct ProjectFiles
+{
+  std::vector<std::pair<std::string, std::string>> files;
+  std::string schema_sha256;
+  std::string metadata_sha256;
+};
+
+// Write the files of `plan`, the package and (devel) the baselines into
+// `staging`.
+ProjectFiles write_project(const NewOptions& o, Plan& plan,
+                           db::Connection& conn, const fs::path& staging,
+                           NewResult& result)
+{
+  ProjectFiles out;
+  auto& files = out.files;
+  files.assign(std::make_move_iterator(plan.files.begin()),
+               std::make_move_iterator(plan.files.end()));
   // The baselines are dumped by two pg_dumps at once (the server does most
   // of that work) while this thread generates and writes the package.
   std::future<std::string> schema_dump;
@@ -312,14 +330,12 @@ NewResult create_project(const NewOptions& o)
                            "\n");
   }
   write_files(staging, files, 0);
-  std::string schema_sha256;
-  std::string metadata_sha256;
   if (o.devel) {
     std::string schema = schema_dump.get();
     std::string metadata = metadata_dump.get();
     std::string version = result.release->str();
-    schema_sha256 = sha256_hex(schema);
-    metadata_sha256 = sha256_hex(metadata);
+    out.schema_sha256 = sha256_hex(schema);
+    out.metadata_sha256 = sha256_hex(metadata);
     files.emplace_back(snapshot::schema_file(version), std::move(schema));
     files.emplace_back(snapshot::metadata_file(version), std::move(metadata));
     write_files(staging, files, files.size() - 2);
@@ -328,51 +344,89 @@ NewResult create_project(const NewOptions& o)
     output::warning(w);
   }
   output::trace("new: wrote " + std::to_string(files.size()) + " files");
+  return out;
+}
 
-  {
-    auto repo = git::Repository::init(staging, "hop_main");
-    repo.write_objects_as_one_pack([&] {
-      repo.stage_written_files(files);
-      std::string title = o.devel ? "[" + result.release->str() + "] " : "";
-      result.commit = repo.commit(title + "git hop new " + o.package);
-      if (o.devel) {
-        notes::Note note;
-        note.version = *result.release;
-        note.message = "git hop new " + o.package;
-        note.git_hop_version = HOP_VERSION;
-        note.released_at = notes::utc_now();
-        note.schema_sha256 = schema_sha256;
-        note.metadata_sha256 = metadata_sha256;
-        repo.add_note(notes::k_ref, result.commit, notes::render(note));
-      }
-    });
+// The repository in `staging`: the first commit (with its note and tag in
+// a devel project) and the hooks.
+void make_repository(const NewOptions& o, const fs::path& staging,
+                     const ProjectFiles& written, NewResult& result)
+{
+  auto repo = git::Repository::init(staging, "hop_main");
+  repo.write_objects_as_one_pack([&] {
+    repo.stage_written_files(written.files);
+    std::string title = o.devel ? "[" + result.release->str() + "] " : "";
+    result.commit = repo.commit(title + "git hop new " + o.package);
     if (o.devel) {
-      // After the pack: a tag object is reached by no commit.
-      std::string v = result.release->str();
-      repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
+      notes::Note note;
+      note.version = *result.release;
+      note.message = "git hop new " + o.package;
+      note.git_hop_version = HOP_VERSION;
+      note.released_at = notes::utc_now();
+      note.schema_sha256 = written.schema_sha256;
+      note.metadata_sha256 = written.metadata_sha256;
+      repo.add_note(notes::k_ref, result.commit, notes::render(note));
     }
-    if (repo.config_string("core.hooksPath")) {
-      output::warning("core.hooksPath is set: git-hop's hooks were not "
-                      "installed");
-      output::hint("Run 'git hop hooks install' in the project to install "
-                   "them there.");
-    } else {
-      hooks::install(staging / ".git" / "hooks", false);
-      result.hooks_installed = true;
-    }
+  });
+  if (o.devel) {
+    // After the pack: a tag object is reached by no commit.
+    std::string v = result.release->str();
+    repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
   }
+  if (repo.config_string("core.hooksPath")) {
+    output::warning("core.hooksPath is set: git-hop's hooks were not "
+                    "installed");
+    output::hint("Run 'git hop hooks install' in the project to install "
+                 "them there.");
+  } else {
+    hooks::install(staging / ".git" / "hooks", false);
+    result.hooks_installed = true;
+  }
+}
 
+// $HALFORM_CONF_DIR/<package>, naming the database.
+void write_connection_file(const NewOptions& o, const Plan& plan,
+                           NewResult& result, Rollback& rollback)
+{
+  fs::path file = halform_conf_dir() / o.package;
+  fs::create_directories(file.parent_path());
+  ConnectionSettings written;
+  written.name = plan.dbname;
+  write_file(file, render_connection_file(written));
+  result.wrote_connection_file = file;
+  rollback.add([file] {
+    std::error_code ec;
+    fs::remove(file, ec);
+  });
+}
+
+} // namespace
+
+NewResult create_project(const NewOptions& o)
+{
+  Plan plan = validate(o);
+  NewResult result;
+  result.database = plan.dbname;
+  Rollback rollback;
+  std::optional<db::Connection> conn;
+  prepare_database(o, plan, result, rollback, conn);
+
+  // Build the project in a hidden sibling, then rename it into place; it
+  // is removed if git-hop is stopped by a signal, and by the next 'new'
+  // after a SIGKILL.
+  cleanup::sweep(o.cwd);
+  fs::path staging =
+      o.cwd / ("." + o.package + ".hop-new-" + cleanup::owner_tag());
+  cleanup::Registered staging_registered(staging);
+  fs::create_directories(staging / ".hop");
+  rollback.add([staging] {
+    std::error_code ec;
+    fs::remove_all(staging, ec);
+  });
+  ProjectFiles written = write_project(o, plan, *conn, staging, result);
+  make_repository(o, staging, written, result);
   if (plan.write_connection_file) {
-    fs::path file = halform_conf_dir() / o.package;
-    fs::create_directories(file.parent_path());
-    ConnectionSettings written;
-    written.name = plan.dbname;
-    write_file(file, render_connection_file(written));
-    result.wrote_connection_file = file;
-    rollback.add([file] {
-      std::error_code ec;
-      fs::remove(file, ec);
-    });
+    write_connection_file(o, plan, result, rollback);
   }
 
   // RENAME_NOREPLACE: a directory that appeared meanwhile is never replaced.

@@ -18,7 +18,7 @@ std::string sha256_hex(std::string_view data)
   }
   static constexpr std::string_view k_hex = "0123456789abcdef";
   std::string hex;
-  hex.reserve(2 * size);
+  hex.reserve(size_t{2} * size);
   for (unsigned int i = 0; i < size; ++i) {
     hex += k_hex[digest[i] >> 4];
     hex += k_hex[digest[i] & 0xf];

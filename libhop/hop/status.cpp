@@ -65,20 +65,21 @@ StatusReport collect_status(const Project& project)
   return r;
 }
 
-std::string render_status_text(const StatusReport& r)
-{
-  std::ostringstream os;
-  auto row = [&](const char* label, const std::string& value) {
-    os << label;
-    for (size_t i = std::char_traits<char>::length(label); i < 12; ++i) {
-      os << ' ';
-    }
-    os << value << '\n';
-  };
-  row("project:", r.package + (r.devel ? " (devel)" : " (sync-only)"));
-  row("path:", r.root.string());
+namespace {
 
-  const auto& d = r.database;
+// `label` padded to 12 columns, then `value`.
+void row(std::ostream& os, const char* label, const std::string& value)
+{
+  os << label;
+  for (size_t i = std::char_traits<char>::length(label); i < 12; ++i) {
+    os << ' ';
+  }
+  os << value << '\n';
+}
+
+// "<name> as <user> on <host> port <port> (development)".
+std::string describe_database(const StatusReport::Database& d)
+{
   std::string where;
   if (!d.user.empty()) {
     where += " as " + d.user;
@@ -89,19 +90,22 @@ std::string render_status_text(const StatusReport& r)
   if (!d.port.empty()) {
     where += " port " + d.port;
   }
-  row("database:",
-      d.name + where + (d.production ? " (production)" : " (development)"));
-  row("connection:", d.connection_file.value_or("(no connection file; "
-                                                "libpq defaults)"));
+  return d.name + where + (d.production ? " (production)" : " (development)");
+}
+
+// The release row (and the cause of an unreachable database).
+void release_rows(std::ostream& os, const StatusReport& r)
+{
+  const auto& d = r.database;
   if (!d.reachable) {
-    row("release:", "unknown: database unreachable");
-    row("cause:", d.error.substr(0, d.error.find('\n')));
+    row(os, "release:", "unknown: database unreachable");
+    row(os, "cause:", d.error.substr(0, d.error.find('\n')));
   } else if (!r.devel) {
-    row("release:", "none (sync-only project)");
+    row(os, "release:", "none (sync-only project)");
   } else if (!d.has_meta) {
-    row("release:", "none: half_orm_meta is missing");
+    row(os, "release:", "none: half_orm_meta is missing");
   } else if (!d.release) {
-    row("release:", "none");
+    row(os, "release:", "none");
   } else {
     std::string note;
     if (r.expected_release && *r.expected_release != *d.release) {
@@ -110,28 +114,49 @@ std::string render_status_text(const StatusReport& r)
                   ? ": run 'git hop apply')"
                   : ")");
     }
-    row("release:", d.release->str() + note);
+    row(os, "release:", d.release->str() + note);
   }
+}
 
+// The branch, head, released and preparing rows.
+void git_rows(std::ostream& os, const StatusReport& r)
+{
   const auto& g = r.git;
   if (!g.present) {
-    row("branch:", "(not a git repository)");
+    row(os, "branch:", "(not a git repository)");
   } else {
     std::string state =
         g.clean ? "clean"
                 : std::to_string(g.changes) +
                       (g.changes == 1 ? " changed file" : " changed files");
-    row("branch:", g.branch.value_or("(detached HEAD)") + " (" + state + ")");
-    row("head:", g.head ? git::Repository::short_id(*g.head) : "(no commit)");
+    row(os,
+        "branch:", g.branch.value_or("(detached HEAD)") + " (" + state + ")");
+    row(os,
+        "head:", g.head ? git::Repository::short_id(*g.head) : "(no commit)");
   }
   if (r.devel) {
-    row("released:", r.last_tag ? r.last_tag->str() : "none");
+    row(os, "released:", r.last_tag ? r.last_tag->str() : "none");
     std::string prep;
     for (const auto& v : r.preparing) {
       prep += (prep.empty() ? "" : ", ") + v.str() + " (" + v.branch() + ")";
     }
-    row("preparing:", prep.empty() ? "none" : prep);
+    row(os, "preparing:", prep.empty() ? "none" : prep);
   }
+}
+
+} // namespace
+
+std::string render_status_text(const StatusReport& r)
+{
+  std::ostringstream os;
+  row(os, "project:", r.package + (r.devel ? " (devel)" : " (sync-only)"));
+  row(os, "path:", r.root.string());
+  const auto& d = r.database;
+  row(os, "database:", describe_database(d));
+  row(os, "connection:",
+      d.connection_file.value_or("(no connection file; libpq defaults)"));
+  release_rows(os, r);
+  git_rows(os, r);
   return os.str();
 }
 
