@@ -1,6 +1,6 @@
 """End-to-end tests of the pre-commit hook script itself (hooks/pre-commit):
 it decides without starting git-hop when a commit has nothing to check,
-by the same rules as `git hop hooks run pre-commit` (libhop/hop/hooks.cpp):
+by the same rules as `git hop hooks run pre-commit` (libhop/hop/hooks/pre_commit.cpp):
 nothing is checked outside hop_main and hop_* branches, in a project that is
 not devel, or on a release branch when nothing staged is under Patches/,
 model/, .hop/ or the package directory. Everything else, and whatever it
