@@ -216,6 +216,7 @@ Cluster::databases_with_prefix(const std::string& prefix)
       "where left(datname, length($1)) = $1 order by datname",
       {prefix});
   std::vector<std::pair<std::string, std::optional<std::string>>> out;
+  out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
     out.emplace_back(r.value(i, 0), r.get(i, 1));
   }
@@ -233,6 +234,7 @@ std::vector<SessionInfo> Cluster::sessions(const std::string& db)
       "order by backend_start",
       {db});
   std::vector<SessionInfo> out;
+  out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back({std::stoi(r.value(i, 0)), r.value(i, 1), r.value(i, 2),
                    r.value(i, 3), r.value(i, 4)});
