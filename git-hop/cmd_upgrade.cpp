@@ -1,8 +1,8 @@
 #include "cli.hpp"
 
 #include <hop/build_info.hpp>
-#include <hop/error.hpp>
 #include <hop/deploy/upgrade.hpp>
+#include <hop/error.hpp>
 #include <hop/output.hpp>
 
 #include <cstdio>

@@ -39,8 +39,9 @@ void read_script_options(const toml::node& node, const std::string& origin,
                 "[scripts.\"20_index.sql\"]");
   }
   for (const auto& [name, options] : *scripts) {
-    auto it = std::find_if(r.scripts.begin(), r.scripts.end(),
-                           [&](const Script& s) { return s.name == name.str(); });
+    auto it =
+        std::find_if(r.scripts.begin(), r.scripts.end(),
+                     [&](const Script& s) { return s.name == name.str(); });
     if (it == r.scripts.end()) {
       throw fatal(at(origin, name.source()) + ": [scripts.\"" +
                   std::string(name.str()) +

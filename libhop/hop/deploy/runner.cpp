@@ -176,7 +176,6 @@ int transaction(db::Connection& conn, const Options& o, Body&& body)
   }
 }
 
-
 // Run a .py script through the bootstrap templates/deploy/run_script.py:
 // its work on the target through psycopg2 (half_orm's included) and its
 // record commit together. Returns whether the bootstrap recorded it (a
