@@ -529,7 +529,7 @@ def test_no_git_identity(pg_cluster, env, dbname, workdir, tmp_path):
     r = hop(env, workdir, "new", "blog", "--devel", "--database", dbname)
     expect_stderr(r, """\
 fatal: no git identity to commit with
-  user.name and user.email are not both set
+  no email was given and auto-detection is disabled
 hint: Run 'git config --global user.name "Your Name"' and 'git config --global user.email you@example.com'.
 """, code=128)
     assert_nothing_created(workdir, env, "blog")
@@ -546,7 +546,7 @@ def test_server_unreachable(pg_cluster, env, dbname, workdir, tmp_path):
     expect_stderr(r, """\
 fatal: cannot connect to database '$DB'
   connection to server on socket "$TMP/no-server/.s.PGSQL.5432" failed: No such file or directory
-  \tIs the server running locally and accepting connections on that socket?
+  Is the server running locally and accepting connections on that socket?
 hint: Check the PG* variables (PGHOST, PGPORT, PGUSER...) or write a connection file in $TMP/halform.
 """, code=128, DB=dbname, TMP=tmp_path)
     assert_nothing_created(workdir, env, "blog")
