@@ -281,7 +281,8 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
                 "' restores a backup.");
   }
   auto pending = h.after(from, o.to);
-  auto sources = std::make_shared<std::vector<patches::Release>>(pending.size());
+  auto sources =
+      std::make_shared<std::vector<patches::Release>>(pending.size());
   result.sources = sources;
   std::vector<patches::Release>& scripts = *sources;
   std::vector<std::vector<ParsedScript>> parsed(pending.size());
