@@ -26,6 +26,55 @@ std::string ms_text(double ms)
   return buf;
 }
 
+// What --dry-run found that the upgrade would refuse: the dry run ran and
+// found it (exit 1).
+int print_refusals(const hop::deploy::UpgradePlan& plan)
+{
+  std::cout.flush();
+  for (const auto& e : plan.refusals) {
+    hop::Error shown(e.what(), hop::k_exit_failure);
+    for (const auto& d : e.details()) {
+      shown.detail(d);
+    }
+    for (const auto& h : e.hints()) {
+      shown.hint(h);
+    }
+    hop::output::render(shown);
+  }
+  return plan.refusals.empty() ? 0 : 1;
+}
+
+// The text of an upgrade that ran: a line per release, then a summary.
+int print_result(const hop::deploy::UpgradeResult& r)
+{
+  const auto& p = r.plan;
+  if (r.already) {
+    hop::output::out("Database '" + p.database + "' is at " +
+                     (p.from ? p.from->str() : std::string("?")) +
+                     ": nothing to upgrade");
+    return 0;
+  }
+  for (size_t i = 0; i < r.runs.size(); ++i) {
+    const auto& run = r.runs[i];
+    std::string line = run.version.str() + "  " + ms_text(run.ms);
+    if (i < p.releases.size() && !p.releases[i].message.empty()) {
+      line += "  " + p.releases[i].message;
+    }
+    if (run.attempts > 1) {
+      line += "  (" + std::to_string(run.attempts) + " attempts)";
+    }
+    hop::output::out(line);
+  }
+  hop::output::out(
+      "Upgraded '" + p.database + "' from " +
+      (p.from ? p.from->str() : std::string("an untracked database")) + " to " +
+      (p.to ? p.to->str() : std::string("?")) + ": " +
+      std::to_string(r.runs.size()) +
+      (r.runs.size() == 1 ? " release" : " releases") + " in " + ms_text(r.ms) +
+      (r.backup ? "; backup: " + r.backup->path.string() : std::string()));
+  return 0;
+}
+
 } // namespace
 
 int cmd_upgrade(const cli::Args& args, hop::Session& session)
@@ -90,47 +139,10 @@ int cmd_upgrade(const cli::Args& args, hop::Session& session)
     std::cout << hop::deploy::render_plan_text(r.plan);
   }
   if (o.dry_run) {
-    // What the upgrade would refuse: the dry run found it (exit 1).
-    std::cout.flush();
-    for (const auto& e : r.plan.refusals) {
-      hop::Error shown(e.what(), hop::k_exit_failure);
-      for (const auto& d : e.details()) {
-        shown.detail(d);
-      }
-      for (const auto& h : e.hints()) {
-        shown.hint(h);
-      }
-      hop::output::render(shown);
-    }
-    return r.plan.refusals.empty() ? 0 : 1;
+    return print_refusals(r.plan);
   }
   if (format == "json") {
     return 0;
   }
-  const auto& p = r.plan;
-  if (r.already) {
-    hop::output::out("Database '" + p.database + "' is at " +
-                     (p.from ? p.from->str() : std::string("?")) +
-                     ": nothing to upgrade");
-    return 0;
-  }
-  for (size_t i = 0; i < r.runs.size(); ++i) {
-    const auto& run = r.runs[i];
-    std::string line = run.version.str() + "  " + ms_text(run.ms);
-    if (i < p.releases.size() && !p.releases[i].message.empty()) {
-      line += "  " + p.releases[i].message;
-    }
-    if (run.attempts > 1) {
-      line += "  (" + std::to_string(run.attempts) + " attempts)";
-    }
-    hop::output::out(line);
-  }
-  hop::output::out(
-      "Upgraded '" + p.database + "' from " +
-      (p.from ? p.from->str() : std::string("an untracked database")) + " to " +
-      (p.to ? p.to->str() : std::string("?")) + ": " +
-      std::to_string(r.runs.size()) +
-      (r.runs.size() == 1 ? " release" : " releases") + " in " + ms_text(r.ms) +
-      (r.backup ? "; backup: " + r.backup->path.string() : std::string()));
-  return 0;
+  return print_result(r);
 }

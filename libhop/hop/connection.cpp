@@ -54,6 +54,10 @@ public:
                            const std::string& key) const;
 
 private:
+  Section* start_section(const std::string& line, int lineno,
+                         std::string& name);
+  void add_key(Section& section, const std::string& section_name,
+               const std::string& line, int lineno);
   const Entry* find(const std::string& section, const std::string& key) const;
   void interpolate(const std::string& section, const std::string& key,
                    std::string_view raw, int line, int depth,
@@ -68,22 +72,68 @@ private:
   Section m_defaults;
 };
 
-IniFile::IniFile(std::string_view text, const std::string& origin)
-    : m_origin(origin)
+// `text` with universal newlines, as Python reads a text file.
+std::string universal_newlines(std::string_view text)
 {
-  // Universal newlines, as Python reads a text file.
   std::string all;
   all.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '\r') {
-      all += '\n';
-      if (i + 1 < text.size() && text[i + 1] == '\n') {
-        ++i;
-      }
-    } else {
+    if (text[i] != '\r') {
       all += text[i];
+      continue;
+    }
+    all += '\n';
+    if (i + 1 < text.size() && text[i + 1] == '\n') {
+      ++i;
     }
   }
+  return all;
+}
+
+Section* IniFile::start_section(const std::string& line, int lineno,
+                                std::string& name)
+{
+  size_t close = line.rfind(']');
+  if (close == std::string::npos || close < 2) {
+    throw at(lineno, "malformed section header '" + line + "'");
+  }
+  name = line.substr(1, close - 1);
+  if (name == "DEFAULT") {
+    return &m_defaults;
+  }
+  auto [it, added] = m_sections.try_emplace(name);
+  if (!added) {
+    throw at(lineno, "duplicate section [" + name + "]");
+  }
+  return &it->second;
+}
+
+void IniFile::add_key(Section& section, const std::string& section_name,
+                      const std::string& line, int lineno)
+{
+  size_t sep = line.find_first_of("=:");
+  if (sep == std::string::npos) {
+    throw at(lineno, "expected 'key = value', found '" + line + "'");
+  }
+  std::string key = lower(trim(std::string_view(line).substr(0, sep)));
+  if (key.empty()) {
+    throw at(lineno,
+             "no key before '" + line.substr(sep, 1) + "' in '" + line + "'");
+  }
+  Entry entry{trim(std::string_view(line).substr(sep + 1)), lineno};
+  auto [it, added] = section.try_emplace(key, entry);
+  if (!added) {
+    throw at(lineno,
+             "duplicate key '" + key + "' in section [" + section_name + "]")
+        .detail("It is already set on line " + std::to_string(it->second.line) +
+                ".");
+  }
+}
+
+IniFile::IniFile(std::string_view text, const std::string& origin)
+    : m_origin(origin)
+{
+  std::string all = universal_newlines(text);
   Section* current = nullptr;
   std::string current_name;
   bool in_option = false;  // a key was read since the last header
@@ -106,20 +156,7 @@ IniFile::IniFile(std::string_view text, const std::string& origin)
     }
     indent_level = indent;
     if (line[0] == '[') {
-      size_t close = line.rfind(']');
-      if (close == std::string::npos || close < 2) {
-        throw at(lineno, "malformed section header '" + line + "'");
-      }
-      current_name = line.substr(1, close - 1);
-      if (current_name == "DEFAULT") {
-        current = &m_defaults;
-      } else {
-        auto [it, added] = m_sections.try_emplace(current_name);
-        if (!added) {
-          throw at(lineno, "duplicate section [" + current_name + "]");
-        }
-        current = &it->second;
-      }
+      current = start_section(line, lineno, current_name);
       in_option = false;
       continue;
     }
@@ -127,23 +164,7 @@ IniFile::IniFile(std::string_view text, const std::string& origin)
       throw at(lineno, "'" + line + "' comes before any section header")
           .hint("A half_orm connection file starts with '[database]'.");
     }
-    size_t sep = line.find_first_of("=:");
-    if (sep == std::string::npos) {
-      throw at(lineno, "expected 'key = value', found '" + line + "'");
-    }
-    std::string key = lower(trim(std::string_view(line).substr(0, sep)));
-    if (key.empty()) {
-      throw at(lineno,
-               "no key before '" + line.substr(sep, 1) + "' in '" + line + "'");
-    }
-    Entry entry{trim(std::string_view(line).substr(sep + 1)), lineno};
-    auto [it, added] = current->try_emplace(key, entry);
-    if (!added) {
-      throw at(lineno,
-               "duplicate key '" + key + "' in section [" + current_name + "]")
-          .detail("It is already set on line " +
-                  std::to_string(it->second.line) + ".");
-    }
+    add_key(*current, current_name, line, lineno);
     in_option = true;
   }
 }

@@ -57,6 +57,58 @@ std::string render(const Note& n)
   return os.str();
 }
 
+namespace {
+
+std::vector<Script> parse_scripts(const toml::table& t, const std::string& what)
+{
+  std::vector<Script> out;
+  const auto* scripts = t["scripts"].as_array();
+  if (!scripts) {
+    return out;
+  }
+  for (const auto& node : *scripts) {
+    const auto* s = node.as_table();
+    auto path = s ? (*s)["path"].value<std::string>() : std::nullopt;
+    auto sha = s ? (*s)["sha256"].value<std::string>() : std::nullopt;
+    if (!path || !sha) {
+      throw fatal(what + " has a [[scripts]] entry without path or sha256");
+    }
+    out.push_back({*path, *sha});
+  }
+  return out;
+}
+
+std::optional<Tests> parse_tests(const toml::table& t)
+{
+  const auto* tests = t["tests"].as_table();
+  if (!tests) {
+    return std::nullopt;
+  }
+  Tests s;
+  if (const auto* cmd = (*tests)["command"].as_array()) {
+    for (const auto& c : *cmd) {
+      s.command.push_back(c.value_or(std::string()));
+    }
+  }
+  s.passed = (*tests)["passed"].value<int>();
+  s.failed = (*tests)["failed"].value<int>();
+  s.skipped = (*tests)["skipped"].value<int>();
+  s.seconds = (*tests)["duration_s"].value_or(0.0);
+  return s;
+}
+
+std::string date_time_of(const toml::table& t, const char* key)
+{
+  if (const auto* at = t[key].as_date_time()) {
+    std::ostringstream os;
+    os << *at;
+    return os.str();
+  }
+  return t[key].value_or(std::string());
+}
+
+} // namespace
+
 Note parse(std::string_view text, const std::string& what)
 {
   toml::table t;
@@ -67,58 +119,26 @@ Note parse(std::string_view text, const std::string& what)
         .detail("line " + std::to_string(e.source().begin.line) + ": " +
                 std::string(e.description()));
   }
-  auto need = [&](const char* key) -> std::string {
-    auto v = t[key].value<std::string>();
-    if (!v) {
-      throw fatal(what + " has no '" + key + "'");
-    }
-    return *v;
-  };
-  Note n;
-  std::string version = need("version");
-  auto v = Version::parse(version);
-  if (!v) {
-    throw fatal(what + " names an invalid version '" + version + "'");
+  auto version = t["version"].value<std::string>();
+  if (!version) {
+    throw fatal(what + " has no 'version'");
   }
+  auto v = Version::parse(*version);
+  if (!v) {
+    throw fatal(what + " names an invalid version '" + *version + "'");
+  }
+  Note n;
   n.version = *v;
   if (auto prev = t["previous"].value<std::string>()) {
     n.previous = Version::parse(*prev);
   }
   n.message = t["message"].value_or(std::string());
   n.git_hop_version = t["git_hop_version"].value_or(std::string());
-  if (auto at = t["released_at"].as_date_time()) {
-    std::ostringstream os;
-    os << *at;
-    n.released_at = os.str();
-  } else {
-    n.released_at = t["released_at"].value_or(std::string());
-  }
+  n.released_at = date_time_of(t, "released_at");
   n.schema_sha256 = t["schema_sha256"].value_or(std::string());
   n.metadata_sha256 = t["metadata_sha256"].value_or(std::string());
-  if (auto* scripts = t["scripts"].as_array()) {
-    for (const auto& node : *scripts) {
-      const auto* s = node.as_table();
-      auto path = s ? (*s)["path"].value<std::string>() : std::nullopt;
-      auto sha = s ? (*s)["sha256"].value<std::string>() : std::nullopt;
-      if (!path || !sha) {
-        throw fatal(what + " has a [[scripts]] entry without path or sha256");
-      }
-      n.scripts.push_back({*path, *sha});
-    }
-  }
-  if (auto* tests = t["tests"].as_table()) {
-    Tests s;
-    if (auto* cmd = (*tests)["command"].as_array()) {
-      for (const auto& c : *cmd) {
-        s.command.push_back(c.value_or(std::string()));
-      }
-    }
-    s.passed = (*tests)["passed"].value<int>();
-    s.failed = (*tests)["failed"].value<int>();
-    s.skipped = (*tests)["skipped"].value<int>();
-    s.seconds = (*tests)["duration_s"].value_or(0.0);
-    n.tests = std::move(s);
-  }
+  n.scripts = parse_scripts(t, what);
+  n.tests = parse_tests(t);
   return n;
 }
 

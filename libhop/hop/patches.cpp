@@ -39,9 +39,9 @@ void read_script_options(const toml::node& node, const std::string& origin,
                 "[scripts.\"20_index.sql\"]");
   }
   for (const auto& [name, options] : *scripts) {
-    auto it =
-        std::find_if(r.scripts.begin(), r.scripts.end(),
-                     [&](const Script& s) { return s.name == name.str(); });
+    auto it = std::find_if(
+        r.scripts.begin(), r.scripts.end(),
+        [&name = name](const Script& s) { return s.name == name.str(); });
     if (it == r.scripts.end()) {
       throw fatal(at(origin, name.source()) + ": [scripts.\"" +
                   std::string(name.str()) +
@@ -79,7 +79,9 @@ Release from_files(const Version& version, Files files)
   r.version = version;
   std::string dir = version.patch_dir();
   const std::string* toml_text = nullptr;
-  for (auto& [name, content] : files) {
+  for (auto& file : files) {
+    const std::string& name = file.first;
+    std::string& content = file.second;
     if (name == "release.toml") {
       toml_text = &content;
       continue;

@@ -223,16 +223,25 @@ std::string_view trimmed(std::string_view line)
 
 } // namespace
 
-std::string with_restrict_key(const std::string& sql, const std::string& key)
+namespace {
+
+// The lines of `text`, each with its '\n'.
+std::vector<std::string_view> lines_of(std::string_view text)
 {
   std::vector<std::string_view> lines;
-  for (std::string_view rest = sql; !rest.empty();) {
+  for (std::string_view rest = text; !rest.empty();) {
     size_t eol = rest.find('\n');
     size_t len = eol == std::string_view::npos ? rest.size() : eol + 1;
     lines.push_back(rest.substr(0, len));
     rest.remove_prefix(len);
   }
-  // The lines psql acts on: not blank, not an SQL comment.
+  return lines;
+}
+
+// The indexes of the lines psql acts on: not blank, not an SQL comment.
+std::vector<size_t>
+significant_lines(const std::vector<std::string_view>& lines)
+{
   std::vector<size_t> significant;
   for (size_t i = 0; i < lines.size(); ++i) {
     auto t = trimmed(lines[i]);
@@ -240,6 +249,15 @@ std::string with_restrict_key(const std::string& sql, const std::string& key)
       significant.push_back(i);
     }
   }
+  return significant;
+}
+
+} // namespace
+
+std::string with_restrict_key(const std::string& sql, const std::string& key)
+{
+  std::vector<std::string_view> lines = lines_of(sql);
+  std::vector<size_t> significant = significant_lines(lines);
   const std::string restrict_cmd = "\\restrict ";
   const std::string unrestrict_cmd = "\\unrestrict ";
   std::map<size_t, std::string> replaced;

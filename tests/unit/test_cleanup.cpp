@@ -87,7 +87,7 @@ TEST_CASE("hop::cleanup::sweep removes only dead owners' leftovers",
   int status = 0;
   waitpid(child, &status, 0);
   std::string dead = tag_for(child);
-  std::string live = owner_tag();
+  const std::string& live = owner_tag();
   auto touch = [&](const std::string& name) {
     std::ofstream(dir / name) << "x";
   };

@@ -315,6 +315,73 @@ const std::vector<meta::ScriptRow>* recorded_for(const Options& o,
   return it == o.resume->pending_scripts.end() ? nullptr : &it->second;
 }
 
+// What an interrupted run recorded of `script` (nullptr: nothing); fatal
+// when it ran with another content.
+const meta::ScriptRow*
+recorded_row(const std::vector<meta::ScriptRow>* recorded, const Version& v,
+             const patches::Script& script)
+{
+  const meta::ScriptRow* rec = nullptr;
+  if (recorded) {
+    for (const auto& r : *recorded) {
+      rec = r.path == script.path ? &r : rec;
+    }
+  }
+  if (rec && rec->sha256 != script.sha256) {
+    throw fatal("release " + v.str() + ": '" + script.path +
+                "' ran here with another content")
+        .detail("sha256 recorded by the database: " + rec->sha256)
+        .detail("sha256 of the release:           " + script.sha256)
+        .detail("Nothing more was changed.");
+  }
+  return rec;
+}
+
+void run_python_step(Target& target, const Step& step,
+                     const patches::Script& script, const Options& o,
+                     StepRun& run)
+{
+  db::Connection& conn = *target.conn;
+  reporter_of(o).progress("+ " + script.name);
+  auto start = Clock::now();
+  bool recorded_by_script = run_python(conn, step, script, target, o);
+  double ms = ms_since(start);
+  if (!recorded_by_script) {
+    transaction(conn, o, [&] {
+      meta::record_script(conn, step.release->version, script.path,
+                          script.sha256, ms);
+    });
+  }
+  run.scripts.push_back({script.path, ms, false});
+}
+
+// One script of a release that cannot be one transaction.
+void run_part(Target& target, const Step& step, const patches::Script& script,
+              const ParsedScript& parsed, const meta::ScriptRow* rec,
+              const Options& o, StepRun& run)
+{
+  db::Connection& conn = *target.conn;
+  const Version& v = step.release->version;
+  int done = rec && rec->statements ? *rec->statements : 0;
+  if (rec && (!rec->statements ||
+              done >= static_cast<int>(parsed.script.statements.size()))) {
+    run.scripts.push_back({script.path, 0, true}); // done before
+    return;
+  }
+  if (script.kind == patches::Kind::py) {
+    run_python_step(target, step, script, o, run);
+  } else if (parsed.transactional) {
+    std::vector<ScriptRun> one;
+    run.attempts = std::max(run.attempts, transaction(conn, o, [&] {
+                              one.clear();
+                              run_sql_in_block(conn, script, parsed, v, o, one);
+                            }));
+    run.scripts.insert(run.scripts.end(), one.begin(), one.end());
+  } else {
+    run_outside_block(conn, script, parsed, v, done, o, run.scripts);
+  }
+}
+
 // A release that cannot be one transaction, behind an in-progress row.
 void run_step_in_parts(Target& target, const Step& step,
                        const std::vector<ParsedScript>& parsed,
@@ -336,51 +403,8 @@ void run_step_in_parts(Target& target, const Step& step,
   }
   for (size_t i = 0; i < rel.scripts.size(); ++i) {
     const patches::Script& script = rel.scripts[i];
-    const meta::ScriptRow* rec = nullptr;
-    if (recorded) {
-      for (const auto& r : *recorded) {
-        rec = r.path == script.path ? &r : rec;
-      }
-    }
-    if (rec && rec->sha256 != script.sha256) {
-      throw fatal("release " + rel.version.str() + ": '" + script.path +
-                  "' ran here with another content")
-          .detail("sha256 recorded by the database: " + rec->sha256)
-          .detail("sha256 of the release:           " + script.sha256)
-          .detail("Nothing more was changed.");
-    }
-    int done = rec && rec->statements ? *rec->statements : 0;
-    bool complete =
-        rec && (!rec->statements ||
-                done >= static_cast<int>(parsed[i].script.statements.size()));
-    if (complete) {
-      run.scripts.push_back({script.path, 0, true});
-      continue;
-    }
-    if (script.kind == patches::Kind::py) {
-      reporter_of(o).progress("+ " + script.name);
-      auto py_start = Clock::now();
-      bool recorded_by_script = run_python(conn, step, script, target, o);
-      double ms = ms_since(py_start);
-      if (!recorded_by_script) {
-        transaction(conn, o, [&] {
-          meta::record_script(conn, rel.version, script.path, script.sha256,
-                              ms);
-        });
-      }
-      run.scripts.push_back({script.path, ms, false});
-    } else if (parsed[i].transactional) {
-      std::vector<ScriptRun> one;
-      run.attempts = std::max(run.attempts, transaction(conn, o, [&] {
-                                one.clear();
-                                run_sql_in_block(conn, script, parsed[i],
-                                                 rel.version, o, one);
-                              }));
-      run.scripts.insert(run.scripts.end(), one.begin(), one.end());
-    } else {
-      run_outside_block(conn, script, parsed[i], rel.version, done, o,
-                        run.scripts);
-    }
+    run_part(target, step, script, parsed[i],
+             recorded_row(recorded, rel.version, script), o, run);
   }
   transaction(conn, o, [&] {
     meta::record_release(conn, rel.version, rel.message, step.commit);

@@ -16,6 +16,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <memory>
@@ -188,163 +189,221 @@ fs::path backups_dir(Session& s)
   return s.project().root / "Backups";
 }
 
-UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
-{
-  auto start = Clock::now();
-  const Project& project = s.project();
-  if (!project.connection.production) {
-    refuse_development(project, "upgrade");
+namespace {
+
+// One run of 'git hop upgrade': verify everything (read_repository,
+// check_record, plan_releases, check_drift, check_locks), then act.
+class Upgrade {
+public:
+  Upgrade(Session& s, const UpgradeOptions& o)
+      : m_s(s), m_o(o), m_project(s.project()), m_repo(s.repo())
+  {
   }
-  git::Repository& repo = s.repo();
-  History h = read_history_fetching_notes(repo, s.report());
-  if (h.releases.empty()) {
-    throw fatal("no release in the repository")
-        .detail("A release is an annotated tag X.Y.Z on hop_main with its "
-                "note in refs/notes/hop.")
-        .hint("Fetch them: git fetch origin hop_main --tags "
-              "refs/notes/hop:refs/notes/hop");
+
+  UpgradeResult run()
+  {
+    auto start = Clock::now();
+    read_repository();
+    check_record();
+    plan_releases();
+    check_drift();
+    check_locks();
+    UpgradePlan& plan = m_result.plan;
+    if (m_o.dry_run) {
+      return std::move(m_result);
+    }
+    if (!plan.refusals.empty()) {
+      throw plan.refusals.front();
+    }
+    if (plan.releases.empty() && plan.init.empty()) {
+      m_result.already = true;
+      return std::move(m_result);
+    }
+    act();
+    m_result.ms =
+        std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+    return std::move(m_result);
   }
-  if (o.to && !h.find(*o.to)) {
-    throw fatal("release " + o.to->str() +
-                " is not a release of this "
-                "repository")
-        .detail("Its last release is " + h.last()->str() + ".");
+
+private:
+  const std::string& db() const { return m_result.plan.database; }
+
+  void read_repository()
+  {
+    if (!m_project.connection.production) {
+      refuse_development(m_project, "upgrade");
+    }
+    m_history = read_history_fetching_notes(m_repo, m_s.report());
+    if (m_history.releases.empty()) {
+      throw fatal("no release in the repository")
+          .detail("A release is an annotated tag X.Y.Z on hop_main with its "
+                  "note in refs/notes/hop.")
+          .hint("Fetch them: git fetch origin hop_main --tags "
+                "refs/notes/hop:refs/notes/hop");
+    }
+    if (m_o.to && !m_history.find(*m_o.to)) {
+      throw fatal("release " + m_o.to->str() +
+                  " is not a release of this repository")
+          .detail("Its last release is " + m_history.last()->str() + ".");
+    }
+    m_result.plan.database = m_s.dbname();
+    for (const auto& t : m_history.stray) {
+      m_result.plan.warnings.push_back("tag " + t.name +
+                                       " is not a release: " + t.why);
+    }
   }
-  UpgradeResult result;
-  UpgradePlan& plan = result.plan;
-  plan.database = s.dbname();
-  for (const auto& t : h.stray) {
-    plan.warnings.push_back("tag " + t.name + " is not a release: " + t.why);
+
+  void check_record()
+  {
+    m_record = meta::read_record(m_s.database());
+    if (!m_record.tracked) {
+      check_untracked();
+      return;
+    }
+    if (m_o.init) {
+      throw fatal("database '" + db() + "' is already tracked (at " +
+                  (m_record.last() ? m_record.last()->str()
+                                   : std::string("no release")) +
+                  ")")
+          .hint("Run 'git hop upgrade' without --init.");
+    }
+    auto problems = record_problems(m_history, m_record);
+    if (!problems.empty()) {
+      refuse_record(db(), problems);
+    }
+    m_result.plan.from = m_record.last();
+    if (!m_result.plan.from) {
+      throw fatal("database '" + db() + "' records no release")
+          .detail("Nothing was changed.");
+    }
+    m_result.plan.interrupted = m_record.upgrade;
   }
-  db::Connection& conn = s.database();
-  meta::Record rec = meta::read_record(conn);
-  std::string live;
-  if (!rec.tracked) {
-    if (!o.init) {
-      throw fatal("database '" + plan.database +
-                  "' has no half_orm_meta: "
-                  "git-hop does not know its release")
+
+  void check_untracked()
+  {
+    if (!m_o.init) {
+      throw fatal("database '" + db() +
+                  "' has no half_orm_meta: git-hop does not know its release")
           .detail("Nothing was changed.")
           .hint("To start tracking it, run 'git hop upgrade --init': an "
                 "empty database gets the first release's baseline, one that "
                 "equals it is adopted.");
     }
-    live = snapshot::dump_schema(s.database_settings());
-    const Release& first = h.releases.front();
+    std::string live = snapshot::dump_schema(m_s.database_settings());
     if (schema_is_empty(live)) {
-      plan.init = "empty";
-    } else {
-      auto diff = snapshot::compare_schemas(
-          read_baseline_file(repo, first,
-                             snapshot::schema_file(first.version.str())),
-          live, snapshot::schema_file(first.version.str()),
-          "database '" + plan.database + "'");
-      if (!diff.empty()) {
-        Error e = fatal("database '" + plan.database +
-                        "' is not empty and differs from the baseline of " +
-                        first.version.str());
-        for (const auto& d : diff) {
-          e.detail(d);
-        }
-        e.detail("Nothing was changed.");
-        e.hint("'upgrade --init' adopts an empty database or one whose "
-               "schema equals " +
-               snapshot::schema_file(first.version.str()) + ".");
-        throw e;
-      }
-      plan.init = "adopt";
+      m_result.plan.init = "empty";
+      return;
     }
-    plan.from = std::nullopt;
-  } else {
-    if (o.init) {
-      throw fatal("database '" + plan.database + "' is already tracked (at " +
-                  (rec.last() ? rec.last()->str() : std::string("no release")) +
-                  ")")
-          .hint("Run 'git hop upgrade' without --init.");
-    }
-    auto problems = record_problems(h, rec);
-    if (!problems.empty()) {
-      refuse_record(plan.database, problems);
-    }
-    plan.from = rec.last();
-    if (!plan.from) {
-      throw fatal("database '" + plan.database + "' records no release")
-          .detail("Nothing was changed.");
-    }
-    plan.interrupted = rec.upgrade;
-  }
-  Version from = plan.from ? *plan.from : h.releases.front().version;
-  if (o.to && *o.to < from) {
-    throw fatal("database '" + plan.database + "' is at " + from.str() +
-                ", past " + o.to->str())
-        .detail("An upgrade never goes back; 'git hop restore " + o.to->str() +
-                "' restores a backup.");
-  }
-  auto pending = h.after(from, o.to);
-  auto sources =
-      std::make_shared<std::vector<patches::Release>>(pending.size());
-  result.sources = sources;
-  std::vector<patches::Release>& scripts = *sources;
-  std::vector<std::vector<ParsedScript>> parsed(pending.size());
-  for (size_t i = 0; i < pending.size(); ++i) {
-    plan.releases.push_back(
-        plan_release(repo, *pending[i], scripts[i], parsed[i]));
-    plan.one_transaction =
-        plan.one_transaction && transactional(scripts[i], parsed[i]);
-  }
-  plan.to = pending.empty() ? from : pending.back()->version;
-  if (plan.interrupted && (pending.empty() || plan.interrupted->release !=
-                                                  pending.front()->version)) {
-    throw fatal("database '" + plan.database +
-                "' records an interrupted "
-                "upgrade of " +
-                plan.interrupted->release.str() +
-                " that is not the next release")
-        .detail("It is at " + from.str() + "; the interrupted upgrade began " +
-                plan.interrupted->started_at + " by " +
-                plan.interrupted->client + ".")
-        .hint("Restore the backup taken before it: " +
-              (plan.interrupted->backup.empty() ? std::string("(none recorded)")
-                                                : plan.interrupted->backup));
-  }
-  // Drift: the live schema against the baseline of the release it records
-  // (not while an interrupted upgrade is half-way).
-  if (plan.from && !plan.interrupted) {
-    const Release* at = h.find(*plan.from);
-    live = snapshot::dump_schema(s.database_settings());
-    plan.drift = snapshot::compare_schemas(
-        read_baseline_file(repo, *at, snapshot::schema_file(at->version.str())),
-        live, snapshot::schema_file(at->version.str()),
-        "database '" + plan.database + "'");
-    if (!plan.drift.empty() && !o.allow_drift) {
-      Error e = fatal("database '" + plan.database +
-                      "' has drifted from the "
-                      "baseline of release " +
-                      at->version.str());
-      for (const auto& d : plan.drift) {
+    const Release& first = m_history.releases.front();
+    std::string file = snapshot::schema_file(first.version.str());
+    auto diff =
+        snapshot::compare_schemas(read_baseline_file(m_repo, first, file), live,
+                                  file, "database '" + db() + "'");
+    if (!diff.empty()) {
+      Error e = fatal("database '" + db() +
+                      "' is not empty and differs from the baseline of " +
+                      first.version.str());
+      for (const auto& d : diff) {
         e.detail(d);
       }
       e.detail("Nothing was changed.");
-      e.hint("Someone changed the schema by hand. Put it back, or run again "
-             "with --allow-drift to upgrade anyway.");
-      plan.refusals.push_back(std::move(e));
+      e.hint("'upgrade --init' adopts an empty database or one whose schema "
+             "equals " +
+             file + ".");
+      throw e;
+    }
+    m_result.plan.init = "adopt";
+  }
+
+  void plan_releases()
+  {
+    UpgradePlan& plan = m_result.plan;
+    Version from = plan.from ? *plan.from : m_history.releases.front().version;
+    if (m_o.to && *m_o.to < from) {
+      throw fatal("database '" + db() + "' is at " + from.str() + ", past " +
+                  m_o.to->str())
+          .detail("An upgrade never goes back; 'git hop restore " +
+                  m_o.to->str() + "' restores a backup.");
+    }
+    m_pending = m_history.after(from, m_o.to);
+    auto sources =
+        std::make_shared<std::vector<patches::Release>>(m_pending.size());
+    m_result.sources = sources;
+    m_scripts = sources.get();
+    m_parsed.resize(m_pending.size());
+    for (size_t i = 0; i < m_pending.size(); ++i) {
+      plan.releases.push_back(
+          plan_release(m_repo, *m_pending[i], (*m_scripts)[i], m_parsed[i]));
+      plan.one_transaction =
+          plan.one_transaction && transactional((*m_scripts)[i], m_parsed[i]);
+    }
+    plan.to = m_pending.empty() ? from : m_pending.back()->version;
+    if (plan.interrupted &&
+        (m_pending.empty() ||
+         plan.interrupted->release != m_pending.front()->version)) {
+      throw fatal("database '" + db() + "' records an interrupted upgrade of " +
+                  plan.interrupted->release.str() +
+                  " that is not the next release")
+          .detail("It is at " + from.str() +
+                  "; the interrupted upgrade began " +
+                  plan.interrupted->started_at + " by " +
+                  plan.interrupted->client + ".")
+          .hint("Restore the backup taken before it: " +
+                (plan.interrupted->backup.empty()
+                     ? std::string("(none recorded)")
+                     : plan.interrupted->backup));
     }
   }
-  // The lock report, against the database as it is now (a table a
-  // pending release creates has no size yet).
-  long long limit = project.config.deploy.max_locked_rows;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    plan.releases[i].locks = lock_rows(scripts[i], parsed[i], conn);
-    for (const auto& row : plan.releases[i].locks) {
-      if (row.blocks(limit)) {
-        plan.blocking.push_back(row);
+
+  // The live schema against the baseline of the release the database
+  // records (not while an interrupted upgrade is half-way).
+  void check_drift()
+  {
+    UpgradePlan& plan = m_result.plan;
+    if (!plan.from || plan.interrupted) {
+      return;
+    }
+    const Release* at = m_history.find(*plan.from);
+    std::string file = snapshot::schema_file(at->version.str());
+    plan.drift = snapshot::compare_schemas(
+        read_baseline_file(m_repo, *at, file),
+        snapshot::dump_schema(m_s.database_settings()), file,
+        "database '" + db() + "'");
+    if (plan.drift.empty() || m_o.allow_drift) {
+      return;
+    }
+    Error e = fatal("database '" + db() +
+                    "' has drifted from the baseline of release " +
+                    at->version.str());
+    for (const auto& d : plan.drift) {
+      e.detail(d);
+    }
+    e.detail("Nothing was changed.");
+    e.hint("Someone changed the schema by hand. Put it back, or run again "
+           "with --allow-drift to upgrade anyway.");
+    plan.refusals.push_back(std::move(e));
+  }
+
+  // The lock report, against the database as it is now (a table a pending
+  // release creates has no size yet).
+  void check_locks()
+  {
+    UpgradePlan& plan = m_result.plan;
+    long long limit = m_project.config.deploy.max_locked_rows;
+    for (size_t i = 0; i < m_pending.size(); ++i) {
+      plan.releases[i].locks =
+          lock_rows((*m_scripts)[i], m_parsed[i], m_s.database());
+      for (const auto& row : plan.releases[i].locks) {
+        if (row.blocks(limit)) {
+          plan.blocking.push_back(row);
+        }
       }
     }
-  }
-  if (!plan.blocking.empty() && !o.allow_blocking) {
-    Error e = fatal("an upgrade of '" + plan.database + "' would lock " +
-                    "tables of more than " + std::to_string(limit) +
-                    " rows for long");
+    if (plan.blocking.empty() || m_o.allow_blocking) {
+      return;
+    }
+    Error e = fatal("an upgrade of '" + db() + "' would lock tables of more " +
+                    "than " + std::to_string(limit) + " rows for long");
     for (const auto& row : plan.blocking) {
       e.detail(row.describe());
     }
@@ -357,86 +416,118 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
            "LOCKS in git-hop(1).");
     plan.refusals.push_back(std::move(e));
   }
-  if (o.dry_run) {
-    return result;
-  }
-  if (!plan.refusals.empty()) {
-    throw plan.refusals.front();
-  }
-  if (plan.releases.empty() && plan.init.empty()) {
-    result.already = true;
-    return result;
-  }
 
-  // Act: lock, then check again what the database records (another
-  // upgrade may have run meanwhile), back up, run.
-  long long wait =
-      o.lock_wait_ms ? *o.lock_wait_ms : project.config.deploy.lock_wait_ms;
-  Lock lock = Lock::acquire(s.database_settings(), plan.database, "upgrade",
-                            wait, s.report());
-  meta::Record now = meta::read_record(conn);
-  if (now.tracked != rec.tracked || now.last() != rec.last() ||
-      (now.upgrade.has_value() != rec.upgrade.has_value())) {
-    auto again = record_problems(h, now);
-    if (!again.empty()) {
-      refuse_record(plan.database, again);
+  // What the database records once the lock is held: another upgrade may
+  // have run meanwhile. Returns false when there is nothing left to do.
+  bool still_to_do()
+  {
+    meta::Record now = meta::read_record(m_s.database());
+    if (now.tracked == m_record.tracked && now.last() == m_record.last() &&
+        now.upgrade.has_value() == m_record.upgrade.has_value()) {
+      return true;
     }
+    auto again = record_problems(m_history, now);
+    if (!again.empty()) {
+      refuse_record(db(), again);
+    }
+    UpgradePlan& plan = m_result.plan;
     if (now.tracked && !now.upgrade &&
         (!now.last() || (plan.to && *now.last() >= *plan.to))) {
-      result.already = true;
+      m_result.already = true;
       plan.releases.clear();
       plan.from = now.last();
-      return result;
+      return false;
     }
-    throw fatal("database '" + plan.database +
-                "' changed while git-hop "
-                "waited for its lock")
+    throw fatal("database '" + db() +
+                "' changed while git-hop waited for its lock")
         .detail("Nothing was changed.")
         .hint("Run 'git hop upgrade' again.");
   }
-  result.backup = take_backup(s.database_settings(), backups_dir(s), plan.from);
-  s.report().progress("Backed up '" + plan.database + "' to " +
-                      result.backup->path.string() + ".");
-  if (!plan.init.empty()) {
-    init_database(s, h, conn, plan.init);
-    rec = meta::read_record(conn);
-  } else {
-    db::Transaction tx(conn);
-    meta::migrate(conn);
-    tx.commit();
-  }
-  std::vector<std::unique_ptr<TempDir>> exports;
-  std::vector<Step> steps;
-  for (size_t i = 0; i < pending.size(); ++i) {
-    Step step{&scripts[i], pending[i]->commit, project.root, &parsed[i]};
-    for (const auto& sc : scripts[i].scripts) {
-      if (sc.kind == patches::Kind::py && step.code_root == project.root) {
+
+  // The steps of the pending releases; a release with .py scripts runs them
+  // from an export of its tag's tree.
+  std::vector<Step> steps(std::vector<std::unique_ptr<TempDir>>& exports)
+  {
+    std::vector<Step> out;
+    for (size_t i = 0; i < m_pending.size(); ++i) {
+      Step step{&(*m_scripts)[i], m_pending[i]->commit, m_project.root,
+                &m_parsed[i]};
+      bool python = std::any_of(step.release->scripts.begin(),
+                                step.release->scripts.end(),
+                                [](const patches::Script& sc) {
+                                  return sc.kind == patches::Kind::py;
+                                });
+      if (python) {
         exports.push_back(std::make_unique<TempDir>("git-hop-export"));
-        repo.export_tree("refs/tags/" + pending[i]->version.str(),
-                         exports.back()->path());
+        m_repo.export_tree("refs/tags/" + m_pending[i]->version.str(),
+                           exports.back()->path());
         step.code_root = exports.back()->path();
       }
+      out.push_back(step);
     }
-    steps.push_back(step);
+    return out;
   }
-  Target target{&conn, s.database_settings()};
-  Options ro;
-  ro.project = &project;
-  ro.reporter = &s.report();
-  ro.client = client_of("upgrade");
-  ro.backup = result.backup->path.filename().string();
-  ro.target_version = plan.to;
-  ro.resume = &rec;
-  ro.nothing_changed =
-      plan.one_transaction
-          ? "Nothing was changed: the database is as it was before."
-          : "The releases before it are applied; the next 'git hop upgrade' "
-            "goes on from there. Backup: " +
-                result.backup->path.string();
-  result.runs = run(target, steps, ro);
-  result.ms =
-      std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-  return result;
+
+  // Lock, check again, back up, run.
+  void act()
+  {
+    UpgradePlan& plan = m_result.plan;
+    long long wait = m_o.lock_wait_ms ? *m_o.lock_wait_ms
+                                      : m_project.config.deploy.lock_wait_ms;
+    Lock lock = Lock::acquire(m_s.database_settings(), db(), "upgrade", wait,
+                              m_s.report());
+    if (!still_to_do()) {
+      return;
+    }
+    db::Connection& conn = m_s.database();
+    m_result.backup =
+        take_backup(m_s.database_settings(), backups_dir(m_s), plan.from);
+    m_s.report().progress("Backed up '" + db() + "' to " +
+                          m_result.backup->path.string() + ".");
+    if (!plan.init.empty()) {
+      init_database(m_s, m_history, conn, plan.init);
+      m_record = meta::read_record(conn);
+    } else {
+      db::Transaction tx(conn);
+      meta::migrate(conn);
+      tx.commit();
+    }
+    std::vector<std::unique_ptr<TempDir>> exports;
+    std::vector<Step> all = steps(exports);
+    Target target{&conn, m_s.database_settings()};
+    Options ro;
+    ro.project = &m_project;
+    ro.reporter = &m_s.report();
+    ro.client = client_of("upgrade");
+    ro.backup = m_result.backup->path.filename().string();
+    ro.target_version = plan.to;
+    ro.resume = &m_record;
+    ro.nothing_changed =
+        plan.one_transaction
+            ? "Nothing was changed: the database is as it was before."
+            : "The releases before it are applied; the next 'git hop "
+              "upgrade' goes on from there. Backup: " +
+                  m_result.backup->path.string();
+    m_result.runs = deploy::run(target, all, ro);
+  }
+
+  Session& m_s;
+  const UpgradeOptions& m_o;
+  const Project& m_project;
+  git::Repository& m_repo;
+  History m_history;
+  meta::Record m_record;
+  std::vector<const Release*> m_pending;
+  std::vector<patches::Release>* m_scripts = nullptr;
+  std::vector<std::vector<ParsedScript>> m_parsed;
+  UpgradeResult m_result;
+};
+
+} // namespace
+
+UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
+{
+  return Upgrade(s, o).run();
 }
 
 namespace {
@@ -456,18 +547,49 @@ void indent(std::ostringstream& os, std::string_view text,
 
 } // namespace
 
+namespace {
+
+void release_text(std::ostringstream& os, const PlannedRelease& r)
+{
+  os << "\nrelease " << r.version.str() << " (" << r.commit.substr(0, 12)
+     << "): " << r.message << "\n";
+  if (!r.locks.empty()) {
+    os << "  locks:\n";
+    for (const auto& l : r.locks) {
+      os << "    " << l.describe() << "\n";
+    }
+  }
+  for (const auto& s : r.scripts) {
+    os << "  " << s.path << "  sha256:" << s.sha256
+       << (s.python ? "  (python)"
+                    : (s.transactional ? "" : "  (outside a transaction)"))
+       << "\n";
+    if (!s.python) {
+      indent(os, s.content, "    | ");
+    }
+  }
+}
+
+std::string plan_summary(const UpgradePlan& p)
+{
+  std::string how;
+  if (!p.releases.empty()) {
+    how = p.one_transaction ? ", in one transaction"
+                            : ", each release committed on its own";
+  }
+  return "Upgrade of '" + p.database + "' from " +
+         (p.from ? p.from->str() : std::string("an untracked database")) +
+         " to " + (p.to ? p.to->str() : std::string("?")) + ": " +
+         std::to_string(p.releases.size()) +
+         (p.releases.size() == 1 ? " release" : " releases") + how + ".\n";
+}
+
+} // namespace
+
 std::string render_plan_text(const UpgradePlan& p)
 {
   std::ostringstream os;
-  os << "Upgrade of '" << p.database << "' from "
-     << (p.from ? p.from->str() : std::string("an untracked database"))
-     << " to " << (p.to ? p.to->str() : std::string("?")) << ": "
-     << p.releases.size() << (p.releases.size() == 1 ? " release" : " releases")
-     << (p.releases.empty()
-             ? ""
-             : (p.one_transaction ? ", in one transaction"
-                                  : ", each release committed on its own"))
-     << ".\n";
+  os << plan_summary(p);
   if (p.init == "empty") {
     os << "The database is empty: it gets the baseline of the first release "
           "first.\n";
@@ -484,23 +606,7 @@ std::string render_plan_text(const UpgradePlan& p)
     os << "drift: " << d << "\n";
   }
   for (const auto& r : p.releases) {
-    os << "\nrelease " << r.version.str() << " (" << r.commit.substr(0, 12)
-       << "): " << r.message << "\n";
-    if (!r.locks.empty()) {
-      os << "  locks:\n";
-      for (const auto& l : r.locks) {
-        os << "    " << l.describe() << "\n";
-      }
-    }
-    for (const auto& s : r.scripts) {
-      os << "  " << s.path << "  sha256:" << s.sha256
-         << (s.python ? "  (python)"
-                      : (s.transactional ? "" : "  (outside a transaction)"))
-         << "\n";
-      if (!s.python) {
-        indent(os, s.content, "    | ");
-      }
-    }
+    release_text(os, r);
   }
   return os.str();
 }
@@ -640,49 +746,52 @@ std::string render_result_json(const UpgradeResult& r,
   return w.str() + "\n";
 }
 
-RestoreResult restore(Session& s, const Version& v)
+namespace {
+
+// Development: the template of that release is the database at it.
+RestoreResult restore_development(Session& s, const Version& v)
 {
   const Project& project = s.project();
+  if (!project.config.project.devel) {
+    refuse_sync_only("git hop restore");
+  }
+  History h = read_history_fetching_notes(s.repo(), s.report());
+  if (!h.find(v)) {
+    Error e =
+        fatal("release " + v.str() + " is not a release of this repository");
+    std::string all;
+    for (const auto& r : h.releases) {
+      all += (all.empty() ? "" : ", ") + r.version.str();
+    }
+    e.detail("Its releases: " + (all.empty() ? std::string("none") : all) +
+             ".");
+    throw e;
+  }
+  Lock lock = Lock::acquire(s.database_settings(), s.dbname(), "restore",
+                            project.config.deploy.lock_wait_ms, s.report());
+  db::Cluster& cluster = s.cluster();
+  cluster.recover_swap(s.dbname());
+  std::string tpl = ensure_template(s, h, v);
+  db::ScratchDatabase scratch(cluster,
+                              db::derived_name(s.dbname(), "__hop_apply"));
+  cluster.clone(tpl, scratch.name());
+  s.close_database();
+  auto old = cluster.swap_in(scratch.name(), s.dbname());
+  scratch.adopt();
+  if (old) {
+    s.after([&s, name = *old] { s.cluster().drop(name); });
+  }
   RestoreResult result;
   result.version = v;
-  if (!project.connection.production) {
-    // Development: the template of that release is the database at it.
-    if (!project.config.project.devel) {
-      refuse_sync_only("git hop restore");
-    }
-    History h = read_history_fetching_notes(s.repo(), s.report());
-    if (!h.find(v)) {
-      Error e = fatal("release " + v.str() +
-                      " is not a release of this "
-                      "repository");
-      std::string all;
-      for (const auto& r : h.releases) {
-        all += (all.empty() ? "" : ", ") + r.version.str();
-      }
-      e.detail("Its releases: " + (all.empty() ? std::string("none") : all) +
-               ".");
-      throw e;
-    }
-    Lock lock = Lock::acquire(s.database_settings(), s.dbname(), "restore",
-                              project.config.deploy.lock_wait_ms, s.report());
-    db::Cluster& cluster = s.cluster();
-    cluster.recover_swap(s.dbname());
-    std::string tpl = ensure_template(s, h, v);
-    db::ScratchDatabase scratch(cluster,
-                                db::derived_name(s.dbname(), "__hop_apply"));
-    cluster.clone(tpl, scratch.name());
-    s.close_database();
-    auto old = cluster.swap_in(scratch.name(), s.dbname());
-    scratch.adopt();
-    if (old) {
-      s.after([&s, name = *old] { s.cluster().drop(name); });
-    }
-    result.development = true;
-    return result;
-  }
-  // Production.
-  std::string db = s.dbname();
-  fs::path dir = backups_dir(s);
+  result.development = true;
+  return result;
+}
+
+// The newest backup of `db` at `v` in `dir`; fatal, listing what there is,
+// when there is none.
+Backup choose_backup(const fs::path& dir, const std::string& db,
+                     const Version& v)
+{
   auto all = list_backups(dir, db);
   std::optional<Backup> chosen;
   for (const auto& b : all) {
@@ -690,72 +799,93 @@ RestoreResult restore(Session& s, const Version& v)
       chosen = b; // the newest wins: the list is oldest first
     }
   }
-  if (!chosen) {
-    Error e = fatal("no backup of database '" + db + "' at release " + v.str());
-    if (all.empty()) {
-      e.detail("There is no backup of it in " + dir.string() + ".");
-    } else {
-      e.detail("Backups in " + dir.string() + ":");
-      for (const auto& b : all) {
-        e.detail("  " + b.path.filename().string());
-      }
-    }
-    e.detail("Nothing was changed.");
-    e.hint("'git hop upgrade' takes a backup before each upgrade.");
-    throw e;
+  if (chosen) {
+    return *chosen;
   }
-  Lock lock = Lock::acquire(s.database_settings(), db, "restore",
-                            project.config.deploy.lock_wait_ms, s.report());
+  Error e = fatal("no backup of database '" + db + "' at release " + v.str());
+  if (all.empty()) {
+    e.detail("There is no backup of it in " + dir.string() + ".");
+  } else {
+    e.detail("Backups in " + dir.string() + ":");
+    for (const auto& b : all) {
+      e.detail("  " + b.path.filename().string());
+    }
+  }
+  e.detail("Nothing was changed.");
+  e.hint("'git hop upgrade' takes a backup before each upgrade.");
+  throw e;
+}
+
+// Fatal, listing them, when sessions other than git-hop's are connected to
+// `db`.
+void refuse_sessions(db::Cluster& cluster, const std::string& db)
+{
+  auto sessions = cluster.sessions(db);
+  std::erase_if(sessions, [](const db::SessionInfo& i) {
+    return i.application.rfind("git-hop ", 0) == 0;
+  });
+  if (sessions.empty()) {
+    return;
+  }
+  Error e =
+      fatal("database '" + db + "' has " + std::to_string(sessions.size()) +
+            " other session" + (sessions.size() == 1 ? "" : "s"));
+  for (const auto& i : sessions) {
+    e.detail("pid " + std::to_string(i.pid) + ": " + i.user + " from " +
+             i.client +
+             (i.application.empty() ? "" : " (" + i.application + ")") +
+             ", since " + i.since);
+  }
+  e.detail("A database is restored only when nobody uses it. Nothing was "
+           "changed.");
+  e.hint("Stop the application, or end them: select "
+         "pg_terminate_backend(pid) ...");
+  throw e;
+}
+
+// `backup` restored into a scratch database, checked to hold release `v`.
+db::ScratchDatabase restored_copy(Session& s, const Backup& backup,
+                                  const Version& v)
+{
   db::Cluster& cluster = s.cluster();
-  auto refuse_sessions = [&] {
-    auto sessions = cluster.sessions(db);
-    std::erase_if(sessions, [](const db::SessionInfo& i) {
-      return i.application.rfind("git-hop ", 0) == 0;
-    });
-    if (sessions.empty()) {
-      return;
-    }
-    Error e =
-        fatal("database '" + db + "' has " + std::to_string(sessions.size()) +
-              " other session" + (sessions.size() == 1 ? "" : "s"));
-    for (const auto& i : sessions) {
-      e.detail("pid " + std::to_string(i.pid) + ": " + i.user + " from " +
-               i.client +
-               (i.application.empty() ? "" : " (" + i.application + ")") +
-               ", since " + i.since);
-    }
-    e.detail("A database is restored only when nobody uses it. Nothing was "
-             "changed.");
-    e.hint("Stop the application, or end them: select "
-           "pg_terminate_backend(pid) ...");
-    throw e;
-  };
+  db::ScratchDatabase scratch(cluster,
+                              db::derived_name(s.dbname(), "__hop_restore"));
+  cluster.drop(scratch.name());
+  cluster.create_empty(scratch.name());
+  s.report().progress("Restoring " + backup.path.filename().string() +
+                      " into '" + scratch.name() + "'.");
+  restore_backup(backup, scratch.settings());
+  auto conn = db::Connection::connect(scratch.settings().keywords());
+  auto at = meta::last_release(conn);
+  if (at != v) {
+    throw fatal("the backup '" + backup.path.string() + "' holds release " +
+                (at ? at->str() : std::string("none")) + ", not " + v.str())
+        .detail("Nothing was changed.");
+  }
+  return scratch;
+}
+
+RestoreResult restore_production(Session& s, const Version& v)
+{
+  std::string db = s.dbname();
+  fs::path dir = backups_dir(s);
+  Backup chosen = choose_backup(dir, db, v);
+  Lock lock = Lock::acquire(s.database_settings(), db, "restore",
+                            s.project().config.deploy.lock_wait_ms, s.report());
+  db::Cluster& cluster = s.cluster();
   s.close_database();
-  refuse_sessions();
+  refuse_sessions(cluster, db);
+  RestoreResult result;
+  result.version = v;
   if (cluster.exists(db)) {
     auto conn = db::Connection::connect(s.database_settings().keywords());
-    auto rec = meta::read_record(conn);
-    result.from = rec.last();
+    result.from = meta::read_record(conn).last();
     result.saved = take_backup(s.database_settings(), dir, result.from);
     s.report().progress("Backed up the current state to " +
                         result.saved->path.string() + ".");
   }
-  db::ScratchDatabase scratch(cluster, db::derived_name(db, "__hop_restore"));
-  cluster.drop(scratch.name());
-  cluster.create_empty(scratch.name());
-  s.report().progress("Restoring " + chosen->path.filename().string() +
-                      " into '" + scratch.name() + "'.");
-  restore_backup(*chosen, scratch.settings());
-  {
-    auto conn = db::Connection::connect(scratch.settings().keywords());
-    auto at = meta::last_release(conn);
-    if (at != v) {
-      throw fatal("the backup '" + chosen->path.string() + "' holds release " +
-                  (at ? at->str() : std::string("none")) + ", not " + v.str())
-          .detail("Nothing was changed.");
-    }
-  }
-  refuse_sessions();
+  db::ScratchDatabase scratch = restored_copy(s, chosen, v);
+  refuse_sessions(cluster, db);
   auto old = cluster.swap_in(scratch.name(), db, db::Sessions::refuse);
   scratch.adopt();
   if (old) {
@@ -763,6 +893,14 @@ RestoreResult restore(Session& s, const Version& v)
   }
   result.used = chosen;
   return result;
+}
+
+} // namespace
+
+RestoreResult restore(Session& s, const Version& v)
+{
+  return s.project().connection.production ? restore_production(s, v)
+                                           : restore_development(s, v);
 }
 
 ProductionState production_state(Session& s)

@@ -180,67 +180,71 @@ void Repository::export_tree(const std::string& refish,
   output::trace("git: exported " + refish + " to " + dir.string());
 }
 
+namespace {
+
+// The branch HEAD of `repo` points at, if any.
+std::optional<std::string> head_branch(git_repository* repo)
+{
+  git_reference* raw_head = nullptr;
+  if (git_reference_lookup(&raw_head, repo, "HEAD") < 0) {
+    return std::nullopt;
+  }
+  RefHandle head(raw_head);
+  if (git_reference_type(raw_head) != GIT_REFERENCE_SYMBOLIC) {
+    return std::nullopt;
+  }
+  std::string target = git_reference_symbolic_target(raw_head);
+  if (target.rfind("refs/heads/", 0) != 0) {
+    return std::nullopt;
+  }
+  return target.substr(11);
+}
+
+} // namespace
+
 std::vector<std::pair<std::string, std::filesystem::path>>
 Repository::branches_in_other_worktrees() const
 {
   std::vector<std::pair<std::string, std::filesystem::path>> out;
-  git_strarray names{};
-  if (git_worktree_list(&names, m_repo.get()) < 0) {
-    return out;
-  }
   std::string here = git_repository_path(m_repo.get());
-  for (size_t i = 0; i < names.count; ++i) {
-    git_worktree* raw_wt = nullptr;
-    if (git_worktree_lookup(&raw_wt, m_repo.get(), names.strings[i]) < 0) {
-      continue;
-    }
-    WorktreeHandle wt(raw_wt);
-    if (git_worktree_validate(raw_wt) < 0) {
-      continue; // pruned or missing
-    }
-    git_repository* raw_repo = nullptr;
-    if (git_repository_open_from_worktree(&raw_repo, raw_wt) < 0) {
-      continue;
-    }
-    RepositoryHandle repo(raw_repo);
-    if (here == git_repository_path(raw_repo)) {
-      continue;
-    }
-    git_reference* raw_head = nullptr;
-    if (git_reference_lookup(&raw_head, raw_repo, "HEAD") < 0) {
-      continue;
-    }
-    RefHandle head(raw_head);
-    if (git_reference_type(raw_head) == GIT_REFERENCE_SYMBOLIC) {
-      std::string target = git_reference_symbolic_target(raw_head);
-      if (target.rfind("refs/heads/", 0) == 0) {
-        out.emplace_back(target.substr(11), git_worktree_path(raw_wt));
+  git_strarray names{};
+  if (git_worktree_list(&names, m_repo.get()) == 0) {
+    for (size_t i = 0; i < names.count; ++i) {
+      git_worktree* raw_wt = nullptr;
+      if (git_worktree_lookup(&raw_wt, m_repo.get(), names.strings[i]) < 0) {
+        continue;
+      }
+      WorktreeHandle wt(raw_wt);
+      git_repository* raw_repo = nullptr;
+      if (git_worktree_validate(raw_wt) < 0 || // pruned or missing
+          git_repository_open_from_worktree(&raw_repo, raw_wt) < 0) {
+        continue;
+      }
+      RepositoryHandle repo(raw_repo);
+      auto branch = head_branch(raw_repo);
+      if (branch && here != git_repository_path(raw_repo)) {
+        out.emplace_back(*branch, git_worktree_path(raw_wt));
       }
     }
+    git_strarray_dispose(&names);
   }
   // The main work tree, when we are in a linked one.
-  if (git_repository_is_worktree(m_repo.get()) == 1) {
-    git_repository* raw_main = nullptr;
-    std::string common = git_repository_commondir(m_repo.get());
-    if (git_repository_open_ext(&raw_main, common.c_str(),
-                                GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) == 0) {
-      RepositoryHandle main(raw_main);
-      if (!git_repository_is_bare(raw_main)) {
-        git_reference* raw_head = nullptr;
-        if (git_reference_lookup(&raw_head, raw_main, "HEAD") == 0) {
-          RefHandle head(raw_head);
-          if (git_reference_type(raw_head) == GIT_REFERENCE_SYMBOLIC) {
-            std::string target = git_reference_symbolic_target(raw_head);
-            const char* wd = git_repository_workdir(raw_main);
-            if (target.rfind("refs/heads/", 0) == 0) {
-              out.emplace_back(target.substr(11), wd ? wd : common);
-            }
-          }
-        }
-      }
-    }
+  if (git_repository_is_worktree(m_repo.get()) != 1) {
+    return out;
   }
-  git_strarray_dispose(&names);
+  git_repository* raw_main = nullptr;
+  std::string common = git_repository_commondir(m_repo.get());
+  if (git_repository_open_ext(&raw_main, common.c_str(),
+                              GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) < 0) {
+    return out;
+  }
+  RepositoryHandle main(raw_main);
+  auto branch =
+      git_repository_is_bare(raw_main) ? std::nullopt : head_branch(raw_main);
+  if (branch) {
+    const char* wd = git_repository_workdir(raw_main);
+    out.emplace_back(*branch, wd ? wd : common);
+  }
   return out;
 }
 

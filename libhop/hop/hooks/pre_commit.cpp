@@ -62,15 +62,15 @@ std::vector<std::string> package_differences(
 
 } // namespace
 
-Report pre_commit(Session& session)
+namespace {
+
+// The release whose files the commit changes, when there is one to
+// check; a commit on hop_main is refused in `report`. Most commits touch
+// no release file: that is decided without starting libgit2 (whose start
+// costs more than the rest of the hook).
+std::optional<Version> release_to_check(Session& session, Report& report)
 {
-  Report report;
   const Project& project = session.project();
-  if (!project.config.project.devel) {
-    return report;
-  }
-  // Most commits touch no release file: decide that without starting
-  // libgit2 (whose start costs more than the rest of the hook).
   git::Repository* repo = nullptr;
   auto open = [&]() -> bool {
     if (!repo && session.has_repo()) {
@@ -79,10 +79,8 @@ Report pre_commit(Session& session)
     return repo != nullptr;
   };
   auto branch = git::quick_branch(project.root);
-  if (!branch) {
-    if (!open() || !(branch = repo->current_branch())) {
-      return report;
-    }
+  if (!branch && (!open() || !(branch = repo->current_branch()))) {
+    return std::nullopt;
   }
   if (*branch == deploy::k_main_branch) {
     report.status = 1;
@@ -92,27 +90,44 @@ Report pre_commit(Session& session)
             .hint("Prepare a release ('git hop prepare -l patch -m "
                   "<message>') and commit on its branch.")
             .hint("To commit here anyway: git commit --no-verify"));
-    return report;
+    return std::nullopt;
   }
   auto v = Version::from_branch(*branch);
   if (!v) {
-    return report;
+    return std::nullopt;
   }
-  const std::string& package = project.config.project.name;
   auto staged = git::quick_staged_paths(project.root);
   if (!staged) {
     if (!open()) {
-      return report;
+      return std::nullopt;
     }
     staged = repo->staged_paths();
   }
-  if (!touches_release(*staged, package) || !open()) {
-    return report;
+  if (!touches_release(*staged, project.config.project.name) || !open()) {
+    return std::nullopt;
   }
   release::State state = release::read_state(*repo);
   if (!state.last || *v <= *state.last) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+} // namespace
+
+Report pre_commit(Session& session)
+{
+  Report report;
+  const Project& project = session.project();
+  if (!project.config.project.devel) {
     return report;
   }
+  std::optional<Version> v = release_to_check(session, report);
+  if (!v) {
+    return report;
+  }
+  git::Repository* repo = &session.repo();
+  const std::string& package = project.config.project.name;
   session.report().progress("pre-commit: checking " + v->str() + " as staged");
   patches::Release rel = patches::read_index(*repo, *v);
   std::optional<release::Check> check;

@@ -106,6 +106,30 @@ test_release_branch(Session& session, const git::Repository& repo,
 
 } // namespace
 
+namespace {
+
+// Why `commit`, pushed as hop_main, is not a release git-hop can push.
+std::optional<std::string> main_problem(const git::Repository& repo,
+                                        const deploy::History& history,
+                                        const std::string& commit)
+{
+  std::optional<Version> tagged;
+  for (const auto& tag : repo.tags()) {
+    auto v = Version::parse(tag);
+    if (v && repo.resolve("refs/tags/" + tag) == commit &&
+        (!tagged || *v > *tagged)) {
+      tagged = v;
+    }
+  }
+  if (!tagged) {
+    return "its tip " + commit.substr(0, 7) +
+           " is not a release (no X.Y.Z tag on it)";
+  }
+  return release_problem(history, *tagged, commit);
+}
+
+} // namespace
+
 Report pre_push(Session& session, std::istream& input)
 {
   Report report;
@@ -127,31 +151,19 @@ Report pre_push(Session& session, std::istream& input)
     }
     std::optional<std::string> problem;
     std::string commit = repo.resolve(ref.local_sha).value_or(ref.local_sha);
+    auto tag = ref.local_ref.rfind("refs/tags/", 0) == 0
+                   ? Version::parse(ref.local_ref.substr(10))
+                   : std::nullopt;
+    auto branch = ref.local_ref.rfind("refs/heads/", 0) == 0
+                      ? Version::from_branch(ref.local_ref.substr(11))
+                      : std::nullopt;
     if (ref.local_ref == main_ref) {
-      std::optional<Version> tagged;
-      for (const auto& tag : repo.tags()) {
-        auto v = Version::parse(tag);
-        if (v && repo.resolve("refs/tags/" + tag) == commit &&
-            (!tagged || *v > *tagged)) {
-          tagged = v;
-        }
-      }
-      problem = tagged ? release_problem(history, *tagged, commit)
-                       : std::optional<std::string>(
-                             "its tip " + commit.substr(0, 7) +
-                             " is not a release (no X.Y.Z tag on it)");
-    } else if (ref.local_ref.rfind("refs/tags/", 0) == 0) {
-      if (auto v = Version::parse(ref.local_ref.substr(10))) {
-        problem = release_problem(history, *v, commit);
-      }
-    } else if (auto v = Version::from_branch(
-                   ref.local_ref.rfind("refs/heads/", 0) == 0
-                       ? ref.local_ref.substr(11)
-                       : "")) {
-      if (state.last && *v > *state.last) {
-        session.report().progress("pre-push: checking " + v->branch());
-        problem = test_release_branch(session, repo, *v, commit, report);
-      }
+      problem = main_problem(repo, history, commit);
+    } else if (tag) {
+      problem = release_problem(history, *tag, commit);
+    } else if (branch && state.last && *branch > *state.last) {
+      session.report().progress("pre-push: checking " + branch->branch());
+      problem = test_release_branch(session, repo, *branch, commit, report);
     }
     if (problem) {
       report.problems.push_back(
