@@ -4,11 +4,16 @@
 # Same approach as tools/demo. Source it from bash; it defines functions
 # and variables only:
 #
-#   bench_pg_start DIR   initdb + start a cluster in DIR (made by mktemp -d
-#                        under /tmp); exports PGHOST and PGUSER
+#   bench_pg_start DIR [FSYNC]
+#                        initdb + start a cluster in DIR (made by mktemp -d
+#                        under /tmp); exports PGHOST and PGUSER. FSYNC is
+#                        off (the default: nothing waits for the disk) or
+#                        on (as production-like machines run)
 #   bench_pg_stop        stop it (immediate); safe to call more than once
 #   bench_user_env DIR   HOME, HALFORM_CONF_DIR and git identity under DIR
 #   bench_unset_env      drop PG* and GIT_* inherited from the caller
+#   bench_copy_stage BUILD_DIR DEST
+#                        a private copy of the staged install
 
 bench_pg_bindir=$(pg_config --bindir)
 bench_pg_dir=
@@ -32,6 +37,11 @@ bench_unset_env() {
 
 bench_pg_start() {
   bench_pg_dir=$1
+  local fsync=${2:-off}
+  [[ $fsync == on || $fsync == off ]] || {
+    echo "bench_pg_start: fsync must be on or off, not '$fsync'" >&2
+    return 1
+  }
   mkdir "$bench_pg_dir/sock"
   if [[ $(id -u) -eq 0 ]]; then
     chown postgres: "$bench_pg_dir" "$bench_pg_dir/sock"
@@ -41,7 +51,7 @@ bench_pg_start() {
   bench_pg_started=1
   if ! bench_as_owner "$bench_pg_bindir/pg_ctl" -w -D "$bench_pg_dir/data" \
     -l "$bench_pg_dir/postgres.log" \
-    -o "-c listen_addresses='' -k $bench_pg_dir/sock -c port=5432 -c fsync=off" \
+    -o "-c listen_addresses='' -k $bench_pg_dir/sock -c port=5432 -c fsync=$fsync" \
     start >/dev/null; then
     cat "$bench_pg_dir/postgres.log" >&2 || true
     return 1
@@ -73,4 +83,21 @@ bench_user_env() {
 [init]
 	defaultBranch = main
 EOF
+}
+
+# A private copy of the staged install in DEST: others may re-run
+# tools/setup (which empties the stage) while we measure. git-hop finds its
+# data next to its binary, so the copy is complete. Waits a little if a
+# setup is under way. Usage: bench_copy_stage BUILD_DIR DEST
+bench_copy_stage() {
+  local build_dir=$1 dest=$2 _
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    [[ -x $build_dir/stage/usr/local/bin/git-hop ]] &&
+      cp -a "$build_dir/stage/usr/local" "$dest" 2>/dev/null &&
+      [[ -x $dest/bin/git-hop ]] && return 0
+    rm -rf "$dest"
+    sleep 1
+  done
+  echo "bench: error: no staged git-hop in $build_dir/stage (run tools/setup)" >&2
+  return 1
 }
