@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 #include <unistr.h>
 
+#include <cmath>
 #include <iostream>
 #include <string_view>
 
@@ -22,7 +23,8 @@ int main(int argc, char** argv)
     boost::program_options::options_description options("x");
     std::cout << options << boost::filesystem::current_path() << PQlibVersion()
               << toml::parse(std::string_view(argv[0])) << OpenSSL_version_num()
-              << u8_check(reinterpret_cast<const uint8_t*>(argv[0]), 1) << '\n';
+              << u8_check(reinterpret_cast<const uint8_t*>(argv[0]), 1)
+              << std::pow(static_cast<double>(argc), 0.5) << '\n'; // libm
     int major = 0, minor = 0, rev = 0;
     git_libgit2_version(&major, &minor, &rev);
     return major + minor + rev;
