@@ -116,3 +116,55 @@ def show(label, run, phases, raw=False):
         with open(run.path, encoding="utf-8", errors="replace") as f:
             for line in f:
                 print("    " + line.rstrip("\n"))
+
+
+class UpgradePhases:
+    """A classifier for `git hop upgrade` (bench/upgrade, bench/bigscript):
+    the phase of each trace line, from the line that starts it (the lines
+    that follow belong to it)."""
+
+    NAMES = {
+        "read": "connect, read the record",
+        "help": "pg_dump --help (does it know --restrict-key?)",
+        "drift": "drift check: pg_dump --schema-only, compare",
+        "lock": "lock: connect to 'postgres', pg_try_advisory_lock",
+        "reread": "read the record again, under the lock",
+        "backup": "backup: pg_dump -Fc, fsync, rename, fsync dir",
+        "migrate": "half_orm_meta up to date? (a transaction)",
+    }
+
+    def __init__(self):
+        self.stage = "read"
+
+    def __call__(self, text):
+        if text.startswith("db: NOTICE"):
+            return None
+        if text.startswith("run: pg_dump --help"):
+            self.stage = "help"
+        elif text.startswith("run: pg_dump") and "--schema-only" in text:
+            self.stage = "drift"
+        elif text.startswith("db: connected to 'postgres'"):
+            self.stage = "lock"
+        elif self.stage == "lock" and text.startswith("sql: select") and "advisory" not in text:
+            self.stage = "reread"
+        elif text.startswith("run: pg_dump -Fc"):
+            self.stage = "backup"
+        elif self.stage == "backup" and text.startswith("sql: BEGIN"):
+            self.stage = "migrate"
+        elif text.startswith("sql: set local lock_timeout"):
+            self.stage = "scripts"
+        if text.startswith("run: pg_dump --help"):
+            # Before it: reading the scripts from git, checking them against
+            # the notes, the plan.
+            return self.NAMES["help"], "read the releases' scripts from git, plan"
+        if self.stage != "scripts":
+            return self.NAMES[self.stage]
+        if "half_orm_meta.hop_script" in text:
+            return "record each script (an INSERT each)"
+        if "half_orm_meta.hop_release" in text or "half_orm_meta.database" in text:
+            return "record the release"
+        if text.startswith("sql: COMMIT"):
+            return "COMMIT"
+        if text.startswith(("sql: BEGIN", "sql: set local")):
+            return "BEGIN, set lock_timeout"
+        return "the scripts (a round trip each)"
