@@ -14,7 +14,8 @@ same table) and is imported by their Python parts:
 
 A step is timed as one or more execs in sequence (their wall and CPU times
 add up, the RSS is the largest); `before` and `after` are argv lists or
-Python callables run untimed around every sample. Every round runs each
+Python callables run untimed around every sample; `ok` lists the exit
+statuses that count as success (default 0). Every round runs each
 step once, in an order shuffled per round (fixed seed); the warm-up rounds
 are discarded. A failing command (timed or not) ends the run with exit
 status 1, never a timing.
@@ -39,7 +40,7 @@ _DEVNULL = [(os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
 
 
 class Step:
-    def __init__(self, name, argvs, env=None, before=(), after=()):
+    def __init__(self, name, argvs, env=None, before=(), after=(), ok=(0,)):
         self.name = name
         base = dict(os.environ)
         base.update(env or {})
@@ -50,7 +51,7 @@ class Step:
             if path is None:
                 sys.exit(f"steps: {argv[0]}: not found on PATH")
             self.execs.append({"name": name, "path": path, "argv": list(argv),
-                               "env": base})
+                               "env": base, "ok": tuple(ok)})
         self.before = list(before)
         self.after = list(after)
 

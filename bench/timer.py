@@ -67,7 +67,7 @@ def run_once(command, file_actions):
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter_ns() - start
     code = os.waitstatus_to_exitcode(status)
-    if code != 0:
+    if code not in command.get("ok", (0,)):
         what = f"signal {-code}" if code < 0 else f"exit status {code}"
         sys.exit(f"timer: {command['name']}: {' '.join(command['argv'])}: "
                  f"failed ({what})")
