@@ -25,6 +25,22 @@ Connection maintenance(const ConnectionSettings& settings)
               "create, clone and drop databases.");
 }
 
+// How CREATE DATABASE copies a template. WAL_LOG, PostgreSQL 15's default,
+// writes every page of the template to WAL; FILE_COPY copies its files and
+// waits for two checkpoints. Without fsync a checkpoint costs little and
+// FILE_COPY is the quicker (bench/apply: 0.56-0.87 x WAL_LOG at 10 and 200
+// tables); with fsync each checkpoint waits for the disk and WAL_LOG is the
+// quicker (FILE_COPY 5.9-7.6 x). Before 15, there is no choice.
+std::string copy_strategy(Connection& conn)
+{
+  if (conn.server_version() < 150000) {
+    return "";
+  }
+  bool fsync =
+      conn.query("select current_setting('fsync')::bool").value(0, 0) == "t";
+  return fsync ? "" : " strategy file_copy";
+}
+
 } // namespace
 
 Cluster::Cluster(const ConnectionSettings& settings)
@@ -67,7 +83,7 @@ void Cluster::clone(const std::string& from, const std::string& to)
   drop(to);
   try {
     m_conn.exec("create database " + m_conn.quote_ident(to) + " template " +
-                m_conn.quote_ident(from));
+                m_conn.quote_ident(from) + copy_strategy(m_conn));
   } catch (const Error& e) {
     hop::Error err =
         fatal("cannot copy database '" + from + "' to '" + to + "'");
