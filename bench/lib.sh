@@ -14,6 +14,9 @@
 #   bench_unset_env      drop PG* and GIT_* inherited from the caller
 #   bench_copy_stage BUILD_DIR DEST
 #                        a private copy of the staged install
+#   bench_half_orm BUILD_DIR
+#                        half_orm on PYTHONPATH for the generated tests;
+#                        sets bench_half_orm_from
 
 bench_pg_bindir=$(pg_config --bindir)
 bench_pg_dir=
@@ -100,4 +103,29 @@ bench_copy_stage() {
   done
   echo "bench: error: no staged git-hop in $build_dir/stage (run tools/setup)" >&2
   return 1
+}
+
+# half_orm for the generated package's tests, which release runs (design
+# §12): HOP_HALF_ORM (a folder put on PYTHONPATH), else the half_orm that
+# /usr/bin/python3 imports, else the venv tools/setup made in BUILD_DIR.
+# Usage: bench_half_orm BUILD_DIR; sets bench_half_orm_from (where it comes
+# from); fails with a hint when there is none.
+# shellcheck disable=SC2034 # bench_half_orm_from is read by the scripts
+bench_half_orm() {
+  local build_dir=$1 site
+  if [[ -n ${HOP_HALF_ORM:-} ]]; then
+    export PYTHONPATH=$HOP_HALF_ORM${PYTHONPATH:+:$PYTHONPATH}
+    bench_half_orm_from="HOP_HALF_ORM=$HOP_HALF_ORM"
+  elif /usr/bin/python3 -c 'import half_orm' 2>/dev/null; then
+    bench_half_orm_from="importable by /usr/bin/python3"
+  elif [[ -x $build_dir/half_orm-venv/bin/python3 ]] &&
+    site=$("$build_dir/half_orm-venv/bin/python3" -c \
+      'import half_orm, os; print(os.path.dirname(os.path.dirname(half_orm.__file__)))' 2>/dev/null); then
+    export PYTHONPATH=$site${PYTHONPATH:+:$PYTHONPATH}
+    bench_half_orm_from="$site (tools/setup's venv)"
+  else
+    echo "bench: error: no half_orm: release runs the generated package's tests" >&2
+    echo "hint: set HOP_HALF_ORM to a folder holding half_orm, or run tools/setup (it installs one)" >&2
+    return 1
+  fi
 }
