@@ -127,6 +127,7 @@ class UpgradePhases:
         "read": "connect, read the record",
         "help": "pg_dump --help (does it know --restrict-key?)",
         "drift": "drift check: pg_dump --schema-only, compare",
+        "report": "lock report: catalog queries (one per script)",
         "lock": "lock: connect to 'postgres', pg_try_advisory_lock",
         "reread": "read the record again, under the lock",
         "backup": "backup: pg_dump -Fc, fsync, rename, fsync dir",
@@ -143,6 +144,8 @@ class UpgradePhases:
             self.stage = "help"
         elif text.startswith("run: pg_dump") and "--schema-only" in text:
             self.stage = "drift"
+        elif text.startswith("sql: with w as") and self.stage == "drift":
+            self.stage = "report"
         elif text.startswith("db: connected to 'postgres'"):
             self.stage = "lock"
         elif self.stage == "lock" and text.startswith("sql: select") and "advisory" not in text:
