@@ -31,6 +31,9 @@ struct Tracer
     if (stop && *stop) {
       stop_at = stop;
     }
+    // For this git-hop only: the one a hook of its git push runs must not
+    // stop in its place.
+    unsetenv("GIT_HOP_TRACE_STOP");
     const char* value = std::getenv("GIT_HOP_TRACE");
     if (!value) {
       return;
@@ -69,6 +72,9 @@ Tracer& tracer()
   static Tracer t;
   return t;
 }
+
+// Read the environment before main, before any child is started.
+const bool g_tracer_ready = (tracer(), true);
 
 bool use_color()
 {

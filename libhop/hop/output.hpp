@@ -5,7 +5,8 @@
 // NO_COLOR. GIT_HOP_TRACE=1|2|true traces to stderr, an absolute path
 // appends to that file. With GIT_HOP_TRACE_STOP=<text>, git-hop stops
 // itself (SIGSTOP) after each trace line holding <text>: tests kill it at
-// that step, or let it go on with SIGCONT.
+// that step, or let it go on with SIGCONT. The programs git-hop starts do
+// not inherit it.
 #pragma once
 
 #include <string>
