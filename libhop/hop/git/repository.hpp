@@ -65,6 +65,24 @@ struct DirEntry
   std::string content; // the blob of a file or executable; else empty
 };
 
+// A commit (commit_info()).
+struct CommitInfo
+{
+  std::string id;
+  std::string tree;
+  std::string message;
+  std::vector<std::string> parents; // first parent first
+};
+
+// One ref to move (update_refs()): from `old` (nullopt: it must not
+// exist) to `target`.
+struct RefUpdate
+{
+  std::string name; // "refs/heads/hop_main"
+  std::optional<std::string> old;
+  std::string target;
+};
+
 struct StatusEntry
 {
   std::string path;
@@ -199,6 +217,64 @@ public:
   // (branch, work tree).
   std::vector<std::pair<std::string, std::filesystem::path>>
   branches_in_other_worktrees() const;
+
+  // --- Writing a release: objects first, refs last (write.cpp) ----------
+  // None of the write_* functions moves a ref.
+
+  // A blob of `content`; returns its id.
+  std::string write_blob(const std::string& content);
+  // The tree of commit `base` with `files` (path, blob id; mode 100644)
+  // added or replaced; returns its id.
+  std::string
+  write_tree(const std::string& base,
+             const std::vector<std::pair<std::string, std::string>>& files);
+  // A commit of `tree` with `parents` (configured signature).
+  std::string write_commit(const std::string& tree,
+                           const std::vector<std::string>& parents,
+                           const std::string& message);
+  // An annotated tag object `name` on commit `target`.
+  std::string write_tag(const std::string& name, const std::string& target,
+                        const std::string& message);
+  // A commit of `notes_ref` on top of its current one, with `text` added
+  // as the note of `target`.
+  std::string write_note(const std::string& notes_ref,
+                         const std::string& target, const std::string& text);
+  // Move refs, batch after batch (one libgit2 transaction each: its refs
+  // are locked, checked to be at their `old` value, then moved). Every
+  // ref is checked before the first batch: fatal, with no ref moved, when
+  // one is not where expected. A lock held by someone else is fatal too.
+  void update_refs(const std::vector<std::vector<RefUpdate>>& batches,
+                   const std::string& log_message);
+  // The id ref `name` points at (not peeled); nullopt when absent or
+  // symbolic.
+  std::optional<std::string> ref_target(const std::string& name) const;
+  // Make branch `name` the current one; index and work tree untouched.
+  void set_head(const std::string& branch);
+  // Write `paths` of commit `commit` into the work tree and the index,
+  // replacing what is there (removing what `commit` lacks).
+  void checkout_paths(const std::string& commit,
+                      const std::vector<std::string>& paths);
+  // The paths whose content differs between commits `a` and `b`.
+  std::vector<std::string> diff_paths(const std::string& a,
+                                      const std::string& b) const;
+  // Commit `id`; nullopt when there is no such commit.
+  std::optional<CommitInfo> commit_info(const std::string& id) const;
+  // Every note of `notes_ref`: (annotated object, note blob).
+  std::vector<std::pair<std::string, std::string>>
+  notes(const std::string& notes_ref) const;
+  // The note of `target` in the notes commit `notes_commit`.
+  std::optional<std::string> read_note_in(const std::string& notes_commit,
+                                          const std::string& target) const;
+  // The content of blob `id`.
+  std::optional<std::string> read_blob_id(const std::string& id) const;
+  // The refs whose name starts with `prefix` ("refs/hop/"): (name, id),
+  // symbolic ones left out.
+  std::vector<std::pair<std::string, std::string>>
+  refs_under(const std::string& prefix) const;
+  // The lock files (<ref>.lock) that exist for `names`: what a git killed
+  // while it held them leaves behind.
+  std::vector<std::string>
+  locked_refs(const std::vector<std::string>& names) const;
 
   // The URL of remote `name`, if it exists.
   std::optional<std::string> remote_url(const std::string& name) const;
