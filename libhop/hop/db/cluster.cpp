@@ -181,6 +181,26 @@ bool Cluster::recover_swap(const std::string& target)
   return true;
 }
 
+std::vector<std::string> Cluster::sweep(const std::string& target)
+{
+  if (recover_swap(target)) {
+    output::trace("db: '" + target + "' renamed back from '" +
+                  old_name(target) + "' (an interrupted swap)");
+  }
+  std::vector<std::string> names;
+  for (const char* suffix : {"__hop_apply", "__hop_build", "__hop_check",
+                             "__hop_test", "__hop_old"}) {
+    names.push_back(derived_name(target, suffix));
+  }
+  std::vector<std::string> dropped;
+  for (const auto& [name, comment] : comments(names)) {
+    drop(name);
+    output::trace("db: dropped '" + name + "', left by an interrupted git-hop");
+    dropped.push_back(name);
+  }
+  return dropped;
+}
+
 std::optional<std::string> Cluster::comment(const std::string& db)
 {
   auto r = m_conn.query("select shobj_description(oid, 'pg_database') from "

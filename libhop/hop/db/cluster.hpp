@@ -64,6 +64,11 @@ public:
   // After a killed swap_in(): `target` missing but its renamed-away copy
   // present: rename the copy back. Returns whether it did.
   bool recover_swap(const std::string& target);
+  // What a git-hop killed while it worked on `target` left (call it with
+  // git-hop's lock held): recover_swap(), then drop the scratch databases
+  // derived from `target` (__hop_apply, __hop_build, __hop_check,
+  // __hop_test, __hop_old). Returns the names dropped.
+  std::vector<std::string> sweep(const std::string& target);
   // The name swap_in() gives the database it replaces.
   static std::string old_name(const std::string& target);
 
