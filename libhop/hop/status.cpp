@@ -1,6 +1,8 @@
 #include "status.hpp"
 
+#include "db/cluster.hpp"
 #include "db/connection.hpp"
+#include "deploy/history.hpp"
 #include "git/repository.hpp"
 #include "json.hpp"
 #include "meta.hpp"
@@ -29,39 +31,70 @@ StatusReport collect_status(const Project& project)
   }
   // The database answers while git is read: most of its time is spent
   // waiting on the server, most of git's in starting libgit2.
-  auto database = std::async(std::launch::async, [&cs, &d] {
+  std::optional<meta::Record> record;
+  std::optional<std::string> renamed_away;
+  auto database = std::async(std::launch::async, [&] {
     std::string error;
     if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
       d.reachable = true;
       d.user = conn->user();
       d.host = conn->host();
       d.port = conn->port();
-      meta::State state = meta::inspect(*conn);
-      d.has_meta = state.has_hop_release;
-      d.release = state.last_release;
+      record = meta::read_record(*conn);
+      d.has_meta = record->tracked;
+      d.release = record->last();
     } else {
       d.error = error;
       d.user = cs.user.value_or("");
       d.host = cs.host.value_or("");
       d.port = cs.port.value_or("");
+      // Missing? A swap killed between its renames leaves it renamed away.
+      if (error.find("does not exist") != std::string::npos) {
+        try {
+          ConnectionSettings settings = cs;
+          settings.name = d.name;
+          db::Cluster cluster(settings);
+          std::string old = db::Cluster::old_name(d.name);
+          if (cluster.exists(old)) {
+            renamed_away = old;
+          }
+        } catch (const Error&) {
+          // The server's maintenance database is not reachable either.
+        }
+      }
     }
   });
 
+  std::optional<deploy::History> history;
+  std::optional<deploy::Facts> facts;
   if (auto repo = git::Repository::discover(project.root)) {
-    release::State state = release::read_state(*repo);
+    history = deploy::read_history(*repo);
+    release::State state = release::read_state(*repo, *history);
     auto& g = r.git;
     g.present = true;
     g.branch = state.branch;
     g.head = repo->head_id();
-    g.changes = repo->status().size();
+    auto changes = repo->status();
+    g.changes = changes.size();
     g.clean = g.changes == 0;
     r.last_tag = state.last;
     r.preparing = std::move(state.preparing);
     auto on = state.branch_version;
     r.expected_release =
         on && (!r.last_tag || *on > *r.last_tag) ? on : r.last_tag;
+    if (r.devel) {
+      facts = deploy::read_facts(*repo, *history, &changes);
+    }
   }
   database.get();
+  if (history && facts) {
+    deploy::CheckOptions o;
+    o.production = d.production;
+    o.renamed_away = renamed_away;
+    o.database = d.name;
+    r.problems =
+        deploy::check(*history, *facts, record ? &*record : nullptr, o);
+  }
   return r;
 }
 
@@ -157,6 +190,10 @@ std::string render_status_text(const StatusReport& r)
       d.connection_file.value_or("(no connection file; libpq defaults)"));
   release_rows(os, r);
   git_rows(os, r);
+  for (const auto& p : r.problems) {
+    row(os, "problem:", p.message);
+    row(os, "repair:", p.repair);
+  }
   return os.str();
 }
 
@@ -220,6 +257,22 @@ std::string render_status_json(const StatusReport& r,
     w.begin_object();
     w.key("version").value(v.str());
     w.key("branch").value(v.branch());
+    w.end_object();
+  }
+  w.end_array();
+  w.key("problems").begin_array();
+  for (const auto& p : r.problems) {
+    w.begin_object();
+    w.key("kind").value(p.kind);
+    w.key("version");
+    opt_ver(p.version);
+    w.key("message").value(p.message);
+    w.key("details").begin_array();
+    for (const auto& line : p.details) {
+      w.value(line);
+    }
+    w.end_array();
+    w.key("repair").value(p.repair);
     w.end_object();
   }
   w.end_array();

@@ -1,7 +1,10 @@
 // git hop status: a read-only report of the project, its database, git and
-// the releases in preparation. Never writes anything.
+// the releases in preparation, and the cross-check of tags, notes,
+// hop_main, the database's rows and origin (deploy/check.hpp). Never
+// writes anything, never asks the network.
 #pragma once
 
+#include "deploy/check.hpp"
 #include "project.hpp"
 #include "version.hpp"
 
@@ -41,11 +44,16 @@ struct StatusReport
     size_t changes = 0;
   } git;
 
-  std::optional<Version> last_tag; // highest X.Y.Z tag
+  std::optional<Version> last_tag; // the last release (tag with its note)
   std::vector<Version> preparing;  // hop_X.Y.Z branches above last_tag
   // The release the database should be at on this branch: the branch's
   // release (applied) on hop_X.Y.Z, else the last release.
   std::optional<Version> expected_release;
+
+  // Every inconsistency between tags, notes, hop_main, the database's rows
+  // and origin (as last fetched), with the command that repairs it
+  // (deploy::check()).
+  std::vector<deploy::Problem> problems;
 };
 
 StatusReport collect_status(const Project& project);

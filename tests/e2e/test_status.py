@@ -528,3 +528,49 @@ def test_status_json_of_a_path_that_is_not_utf8(env, tmp_path, dbname):
     r = run(env, "git", "hop", "status", cwd=project, check=0, text=False)
     m = re.search(rb"^path:\s+(.*)$", r.out, re.M)
     assert m and m.group(1) == os.fsencode(project.resolve()), r
+
+
+# --------------------------------------------------------------------------
+# Issue 9 item 13: status cross-checks tags, notes and hop_main, and names
+# each inconsistency with the command that repairs it.
+
+
+def problems(env, cwd) -> list:
+    """(kind, message, repair) of each problem status names."""
+    return [(p["kind"], p["message"], p["repair"]) for p in status_json(env, cwd)["problems"]]
+
+
+def test_09_13_stray_tags_are_no_releases_and_status_names_them(env, project):
+    (project / "docs.md").write_text("docs\n")
+    git(env, project, "add", "docs.md")
+    git(env, project, "commit", "-q", "--no-verify", "-m", "docs")
+    git(env, project, "tag", "5.0.0")  # lightweight, on hop_main
+    git(env, project, "tag", "-a", "-m", "4.0.0", "4.0.0")  # annotated, no note
+    git(env, project, "checkout", "-q", "-b", "side")
+    git(env, project, "commit", "-q", "--no-verify", "--allow-empty", "-m", "side")
+    git(env, project, "tag", "-a", "-m", "3.0.0", "3.0.0")  # off hop_main
+    git(env, project, "checkout", "-q", "hop_main")
+
+    r = hop(env, project, "status", check=0)
+
+    assert r.code == 0 and r.err == ""
+    row = rows(r.out)
+    assert row["released"] == "0.0.0"
+    assert problems(env, project) == [
+        ("stray-tag", "tag 3.0.0 is not a release: not on hop_main", "git tag -d 3.0.0"),
+        ("stray-tag", "tag 4.0.0 is not a release: its commit has no note in refs/notes/hop",
+         "git tag -d 4.0.0"),
+        ("stray-tag", "tag 5.0.0 is not a release: a lightweight tag (releases are annotated tags)",
+         "git tag -d 5.0.0"),
+    ]
+    text = r.out.splitlines()
+    i = text.index("problem:    tag 5.0.0 is not a release: a lightweight tag "
+                   "(releases are annotated tags)")
+    assert text[i + 1] == "repair:     git tag -d 5.0.0"
+    # Never the last release: the next patch is 0.0.1.
+    r = hop(env, project, "prepare", "-l", "patch", "-m", "Next", check=0)
+    assert git(env, project, "symbolic-ref", "--short", "HEAD") == "hop_0.0.1"
+    git(env, project, "checkout", "-q", "hop_main")
+    for tag in ("3.0.0", "4.0.0", "5.0.0"):
+        git(env, project, "tag", "-d", tag)
+    assert problems(env, project) == []
