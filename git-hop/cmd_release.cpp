@@ -6,11 +6,24 @@
 
 #include <filesystem>
 
+namespace {
+
+std::string join(const std::vector<std::string>& items)
+{
+  std::string out;
+  for (const auto& s : items) {
+    out += (out.empty() ? "" : ", ") + s;
+  }
+  return out;
+}
+
+} // namespace
+
 int cmd_release(const cli::Args& args, hop::Session& session)
 {
   cli::po::options_description options("Options");
-  options.add_options()("push", "push hop_main, the tag and refs/notes/hop to "
-                                "origin");
+  options.add_options()("push", "push hop_main, refs/notes/hop and every "
+                                "release tag origin lacks");
   auto vm = cli::parse(args, options, {}, "usage: git hop release [--push]");
 
   hop::release::ReleaseOptions o;
@@ -22,9 +35,23 @@ int cmd_release(const cli::Args& args, hop::Session& session)
   for (const auto& w : r.warnings) {
     hop::output::warning(w);
   }
-  hop::output::out("Released " + r.version.str() + " (" +
-                   r.commit.substr(0, 7) +
-                   "), tests: " + hop::testrun::describe(r.tests) +
-                   (r.pushed ? "; pushed to origin" : ""));
+  std::string id = r.commit.substr(0, 7);
+  if (r.published_only) {
+    hop::output::out(r.sent
+                         ? "Pushed " +
+                               (r.pushed_tags.empty()
+                                    ? std::string("hop_main and refs/notes/hop")
+                                    : join(r.pushed_tags)) +
+                               " to origin (last release " + r.version.str() +
+                               ", " + id + ")"
+                         : "Nothing to push: origin has every release (last "
+                           "release " +
+                               r.version.str() + ", " + id + ")");
+    return 0;
+  }
+  hop::output::out(
+      (r.resumed ? "Completed the interrupted release " : "Released ") +
+      r.version.str() + " (" + id + "), tests: " +
+      hop::testrun::describe(r.tests) + (r.pushed ? "; pushed to origin" : ""));
   return 0;
 }

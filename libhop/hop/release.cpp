@@ -1,6 +1,7 @@
 #include "release.hpp"
 
 #include "db/connection.hpp"
+#include "deploy/check.hpp"
 #include "deploy/history.hpp"
 #include "deploy/lock.hpp"
 #include "deploy/templates.hpp"
@@ -19,6 +20,8 @@
 #include <hop/build_info.hpp>
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 namespace hop::release {
 
@@ -68,9 +71,13 @@ Context open_context(Session& s, const std::string& command)
 deploy::Lock take_lock(Context& ctx, const std::string& command)
 {
   Session& s = ctx.session;
-  return deploy::Lock::acquire(s.database_settings(), s.dbname(), command,
-                               s.project().config.deploy.lock_wait_ms,
-                               s.report());
+  deploy::Lock lock =
+      deploy::Lock::acquire(s.database_settings(), s.dbname(), command,
+                            s.project().config.deploy.lock_wait_ms, s.report());
+  // Whatever a git-hop killed while it held this lock left behind: a
+  // database renamed away by a swap, scratch copies.
+  s.cluster().sweep(s.dbname());
+  return lock;
 }
 
 void require_clean(const git::Repository& repo, const std::string& before)
@@ -309,8 +316,72 @@ void refuse_changes(const git::Repository& repo, const std::string& message,
   throw e;
 }
 
-// Whether remote `origin` answers, and whether it already has tag `tag`.
-void check_remote(const Context& ctx, const std::string& tag)
+// --- release: objects first, refs last (design §11.1) --------------------
+
+// A release moves hop_main and checks it out here: refuse, before acting,
+// when another work tree has it checked out (git allows a branch in one
+// work tree only, and the checkout would fail after the refs moved).
+void refuse_main_elsewhere(const Context& ctx)
+{
+  for (const auto& [branch, where] : ctx.repo.branches_in_other_worktrees()) {
+    if (branch == k_main_branch) {
+      std::string path = where.string();
+      while (path.size() > 1 && path.back() == '/') {
+        path.pop_back();
+      }
+      throw fatal(std::string(k_main_branch) +
+                  " is checked out in another work tree: '" + path + "'")
+          .detail("'git hop release' moves " + std::string(k_main_branch) +
+                  " and checks it out here; git lets one work tree only "
+                  "have a branch checked out.")
+          .detail("Nothing was changed.")
+          .hint("Release from '" + path +
+                "', or check out another branch there first.");
+    }
+  }
+}
+
+// A stale lock of a ref the release moves stops git (and us) from moving
+// it: say so before acting.
+void refuse_lock_files(const deploy::Facts& facts)
+{
+  if (facts.lock_files.empty()) {
+    return;
+  }
+  Error e = fatal("a ref the release moves is locked");
+  for (const auto& f : facts.lock_files) {
+    e.detail("'" + f + "' exists");
+  }
+  e.detail("A git command is running, or one was killed while it held the "
+           "lock. Nothing was changed.");
+  e.hint("When no git command is running, remove the file and run 'git hop "
+         "release' again.");
+  throw e;
+}
+
+// What git-hop last saw of origin (after fetch_origin()).
+struct RemoteView
+{
+  std::optional<std::string> main;
+  std::optional<std::string> notes;
+  std::map<std::string, std::string> tags; // name -> object
+};
+
+RemoteView read_remote_view(const git::Repository& repo)
+{
+  RemoteView rv;
+  rv.main = repo.ref_target(deploy::k_remote_main);
+  rv.notes = repo.ref_target(deploy::k_remote_notes);
+  const size_t prefix = std::string(deploy::k_remote_tags).size();
+  for (const auto& [name, id] : repo.refs_under(deploy::k_remote_tags)) {
+    rv.tags[name.substr(prefix)] = id;
+  }
+  return rv;
+}
+
+// Fetch origin's branches, tags and notes into remote-tracking refs (no
+// local branch, tag or note moves), and return what it has.
+RemoteView fetch_origin(const Context& ctx)
 {
   if (!ctx.repo.remote_url("origin")) {
     throw fatal("cannot push: no remote 'origin'")
@@ -318,20 +389,305 @@ void check_remote(const Context& ctx, const std::string& tag)
         .hint("Add it with 'git remote add origin <url>', or release without "
               "--push.");
   }
+  ctx.session.report().progress("Fetching origin.");
   auto r =
-      run_git(ctx, {"ls-remote", "--exit-code", "origin", "refs/tags/" + tag});
-  if (r.exit_code == 0) {
-    throw fatal("cannot push: the remote 'origin' already has the tag " + tag)
-        .detail("A release tag is never moved. Nothing was changed.")
-        .hint("Fetch ('git fetch origin --tags') and compare before going on.");
-  }
-  if (r.exit_code != 2) {
+      run_git(ctx, {"fetch", "--quiet", "--no-tags", "--prune", "origin",
+                    "+refs/heads/*:refs/remotes/origin/*",
+                    std::string("+refs/tags/*:") + deploy::k_remote_tags + "*",
+                    "+refs/notes/*:refs/hop/remotes/origin/notes/*"});
+  if (!r.ok()) {
     Error e = fatal("cannot push: the remote 'origin' does not answer");
     for (const auto& line : process::last_lines(r.err, 5)) {
       e.detail(line);
     }
     e.detail("Nothing was changed.");
     throw e;
+  }
+  output::trace("step: fetched origin");
+  return read_remote_view(ctx.repo);
+}
+
+// Prove, before anything changes, that the push of a release will be
+// accepted whole: hop_main and refs/notes/hop fast-forward on origin (what
+// we push descends from `main_base` and `notes_base`), and origin has none
+// of `tags` (name -> our object; nullopt: not made yet) or the same.
+void prove_push(const Context& ctx, const RemoteView& rv,
+                const std::string& main_base,
+                const std::optional<std::string>& notes_base,
+                const std::map<std::string, std::optional<std::string>>& tags)
+{
+  const std::string main = k_main_branch;
+  if (rv.main && *rv.main != main_base &&
+      !ctx.repo.is_ancestor(*rv.main, main_base)) {
+    throw fatal("cannot push: origin's " + main + " has commits that " + main +
+                " lacks here")
+        .detail("origin/" + main + " is at " +
+                git::Repository::short_id(*rv.main) + "; " + main +
+                " here at " + git::Repository::short_id(main_base) + ".")
+        .detail("The push would be refused and leave origin half released. "
+                "Nothing was changed.")
+        .hint("Bring " + main + " up to date first ('git checkout " + main +
+              " && git merge --ff-only origin/" + main +
+              "'); a release already made there takes its number.");
+  }
+  if (rv.notes &&
+      (!notes_base || (*rv.notes != *notes_base &&
+                       !ctx.repo.is_ancestor(*rv.notes, *notes_base)))) {
+    throw fatal(std::string("cannot push: origin's ") + notes::k_ref +
+                " has notes that are not here")
+        .detail("Nothing was changed.")
+        .hint(std::string("Fetch them first: git fetch origin ") +
+              notes::k_ref + ":" + notes::k_ref);
+  }
+  for (const auto& [name, ours] : tags) {
+    auto it = rv.tags.find(name);
+    if (it != rv.tags.end() && (!ours || it->second != *ours)) {
+      throw fatal("cannot push: the remote 'origin' already has the tag " +
+                  name)
+          .detail("A release tag is never moved. Nothing was changed.")
+          .hint("Fetch ('git fetch origin --tags') and compare before going "
+                "on.");
+    }
+  }
+}
+
+// Every release tag of `history` (name -> object).
+std::map<std::string, std::optional<std::string>>
+release_tags(const deploy::History& history)
+{
+  std::map<std::string, std::optional<std::string>> tags;
+  for (const auto& r : history.releases) {
+    tags[r.version.str()] = r.tag_object;
+  }
+  return tags;
+}
+
+// Push hop_main, refs/notes/hop and every release tag origin lacks, all or
+// nothing (--atomic); then record what origin has. Returns the tags sent.
+std::vector<std::string> push_releases(Context& ctx, const Version& v)
+{
+  const std::string main = k_main_branch;
+  deploy::History history = deploy::read_history(ctx.repo);
+  RemoteView rv = read_remote_view(ctx.repo);
+  std::vector<std::string> tags;
+  for (const auto& r : history.releases) {
+    if (!rv.tags.count(r.version.str())) {
+      tags.push_back(r.version.str());
+    }
+  }
+  auto local_main = ctx.repo.ref_target("refs/heads/" + main);
+  auto local_notes = ctx.repo.ref_target(notes::k_ref);
+  if (tags.empty() && rv.main == local_main && rv.notes == local_notes) {
+    output::trace("step: origin has every release");
+    return tags;
+  }
+  std::vector<std::string> args = {"push",
+                                   "--quiet",
+                                   "--atomic",
+                                   "origin",
+                                   "refs/heads/" + main + ":refs/heads/" + main,
+                                   std::string(notes::k_ref) + ":" +
+                                       notes::k_ref};
+  for (const auto& t : tags) {
+    args.push_back("refs/tags/" + t + ":refs/tags/" + t);
+  }
+  ctx.session.report().progress(
+      "Pushing " + main + ", " + notes::k_ref +
+      (tags.empty()
+           ? std::string()
+           : " and the tag" + std::string(tags.size() > 1 ? "s " : " ") +
+                 [&] {
+                   std::string list;
+                   for (const auto& t : tags) {
+                     list += (list.empty() ? "" : ", ") + t;
+                   }
+                   return list;
+                 }()) +
+      " to origin.");
+  output::trace("step: pushing " + std::to_string(tags.size()) + " tags");
+  auto r = run_git(ctx, args);
+  if (!r.ok()) {
+    Error e = fatal("released " + v.str() + " here, but cannot push it");
+    for (const auto& line : process::last_lines(r.err, 10)) {
+      e.detail(line);
+    }
+    e.detail("The push is atomic: origin has none of it.");
+    e.hint("Run 'git hop release --push' again: it sends every release "
+           "origin lacks.");
+    throw e;
+  }
+  output::trace("step: pushed");
+  // What origin has now, as a fetch would record it.
+  std::vector<git::RefUpdate> seen;
+  auto record = [&](const std::string& name,
+                    const std::optional<std::string>& id) {
+    auto now = ctx.repo.ref_target(name);
+    if (id && now != id) {
+      seen.push_back({name, now, *id});
+    }
+  };
+  record(deploy::k_remote_main, local_main);
+  record(deploy::k_remote_notes, local_notes);
+  for (const auto& t : tags) {
+    record(deploy::k_remote_tags + t,
+           history.find(*Version::parse(t))->tag_object);
+  }
+  ctx.repo.update_refs({seen}, "git hop release --push");
+  return tags;
+}
+
+void push_to(Context& ctx, const Version& v, ReleaseResult& result)
+{
+  auto before = ctx.repo.ref_target(deploy::k_remote_main);
+  auto notes_before = ctx.repo.ref_target(deploy::k_remote_notes);
+  result.pushed_tags = push_releases(ctx, v);
+  result.pushed = true;
+  result.sent = !result.pushed_tags.empty() ||
+                before != ctx.repo.ref_target(deploy::k_remote_main) ||
+                notes_before != ctx.repo.ref_target(deploy::k_remote_notes);
+}
+
+// The release's files in the work tree and the index, and HEAD on
+// hop_main. HEAD first: with the refs moved, hop_X.Y.Z and hop_main are
+// the same commit, so a kill in between leaves HEAD at the release commit
+// with (some of) its files as they were before, which status recognises.
+void check_out_release(Context& ctx, const std::string& commit,
+                       const std::string& parent)
+{
+  if (ctx.repo.current_branch() != std::string(k_main_branch)) {
+    ctx.repo.set_head(k_main_branch);
+  }
+  ctx.repo.checkout_paths(commit, ctx.repo.diff_paths(parent, commit));
+}
+
+// The database's rows after the refs moved: every release of the history
+// records its commit. `replayed`: the database is the one this run
+// replayed (its rows are new: stamp them). Else it is as an earlier run
+// left it: stamp it when only commits are missing, rebuild it at the
+// release when it is not there. Returns whether the database is the
+// release's (and so may become its template).
+bool complete_rows(Context& ctx, const Version& v, bool replayed)
+{
+  Session& s = ctx.session;
+  ctx.history = deploy::read_history(ctx.repo);
+  ctx.state = read_state(ctx.repo, ctx.history);
+  std::vector<std::pair<Version, std::string>> commits;
+  for (const auto& r : ctx.history.releases) {
+    commits.emplace_back(r.version, r.commit);
+  }
+  bool rebuild = !replayed && !s.cluster().exists(s.dbname());
+  if (!replayed && !rebuild) {
+    meta::Record rec = meta::read_record(s.database());
+    bool has = false;
+    for (const auto& row : rec.releases) {
+      has = has || row.version == v;
+    }
+    deploy::Facts none;
+    none.preparing = ctx.state.preparing;
+    for (const auto& p : deploy::check(ctx.history, none, &rec)) {
+      rebuild = rebuild || p.kind == "row-commit-mismatch" ||
+                p.kind == "unknown-release";
+    }
+    rebuild = rebuild || !rec.tracked || !has;
+  }
+  if (rebuild) {
+    s.report().progress("Rebuilding '" + s.dbname() + "' at " + v.str() + ".");
+    build(ctx, nullptr);
+    output::trace("step: release " + v.str() + ": database rebuilt");
+    return false;
+  }
+  meta::stamp_commits(s.database(), commits);
+  output::trace("step: release " + v.str() + ": rows stamped");
+  return true;
+}
+
+// The released database is the template of its release: the next apply
+// need not replay it.
+void adopt_template(Context& ctx, const Version& v, ReleaseResult& result)
+{
+  Session& s = ctx.session;
+  s.close_database();
+  try {
+    deploy::adopt_as_template(s, ctx.history, v, s.dbname());
+    output::trace("step: release " + v.str() + ": template adopted");
+  } catch (const Error& e) {
+    result.warnings.push_back(std::string("the template of ") + v.str() +
+                              " will be built at the next apply: " + e.what());
+  }
+}
+
+// Stop unless the work tree can take the release commit's files: HEAD on
+// hop_X.Y.Z or hop_main, at the release commit or its parent, nothing
+// changed but the release's own files.
+void require_resumable_tree(const Context& ctx, const Version& v,
+                            const std::string& commit,
+                            const std::string& parent)
+{
+  auto branch = ctx.repo.current_branch();
+  auto head = ctx.repo.head_id();
+  bool placed =
+      branch &&
+      (*branch == v.branch() || *branch == std::string(k_main_branch)) &&
+      head && (*head == commit || *head == parent);
+  if (!placed) {
+    throw fatal("the interrupted release " + v.str() +
+                " is completed from its branch")
+        .detail(
+            "The current branch is " +
+            (branch ? "'" + *branch + "'" : std::string("a detached HEAD")) +
+            ". Nothing was changed.")
+        .hint("Run 'git checkout " + v.branch() + "', then 'git hop release'.");
+  }
+  auto changes = ctx.repo.status();
+  if (changes.empty()) {
+    return;
+  }
+  deploy::Unfinished u;
+  u.version = v;
+  u.commit = commit;
+  u.parent = parent;
+  u.paths = ctx.repo.diff_paths(parent, commit);
+  std::set<std::string> ours(u.paths.begin(), u.paths.end());
+  bool only_ours =
+      std::all_of(changes.begin(), changes.end(), [&](const auto& c) {
+        return ours.count(c.path) ||
+               (c.path.ends_with(".hop-tmp") &&
+                ours.count(c.path.substr(0, c.path.size() - 8)));
+      });
+  if (!only_ours) {
+    require_clean(ctx.repo, "completing the release of " + v.str());
+  }
+}
+
+ReleaseResult summary_of(const Version& v, const std::string& commit,
+                         const notes::Note& note)
+{
+  ReleaseResult r;
+  r.version = v;
+  r.commit = commit;
+  if (note.tests) {
+    r.tests.command = note.tests->command;
+    r.tests.tests_passed = note.tests->passed;
+    r.tests.tests_failed = note.tests->failed;
+    r.tests.tests_skipped = note.tests->skipped;
+    r.tests.seconds = note.tests->seconds;
+    r.tests.passed = note.tests->failed.value_or(0) == 0;
+  }
+  return r;
+}
+
+// After the refs: checkout, rows, template, then the push.
+void finish(Context& ctx, const Version& v, const std::string& commit,
+            const std::string& parent, bool replayed, bool push,
+            ReleaseResult& result)
+{
+  check_out_release(ctx, commit, parent);
+  output::trace("step: release " + v.str() + ": checked out");
+  if (complete_rows(ctx, v, replayed)) {
+    adopt_template(ctx, v, result);
+  }
+  if (push) {
+    push_to(ctx, v, result);
   }
 }
 
@@ -439,14 +795,168 @@ UndoResult undo(Session& s)
   return {*ctx.state.last, built.package};
 }
 
-ReleaseResult release(Session& s, const ReleaseOptions& o)
+namespace {
+
+// The note of a release made here.
+notes::Note make_note(const Version& v, const Version& previous,
+                      const patches::Release& rel, const std::string& schema,
+                      const std::string& metadata, const testrun::Summary& t)
 {
-  Context ctx = open_context(s, "release");
-  const Project& project = s.project();
-  if (ctx.state.preparing.empty()) {
+  notes::Note note;
+  note.version = v;
+  note.previous = previous;
+  note.message = rel.message;
+  note.git_hop_version = HOP_VERSION;
+  note.released_at = notes::utc_now();
+  note.schema_sha256 = sha256_hex(schema);
+  note.metadata_sha256 = sha256_hex(metadata);
+  for (const auto& sc : rel.scripts) {
+    note.scripts.push_back({sc.path, sc.sha256});
+  }
+  notes::Tests tests;
+  tests.command = t.command;
+  tests.passed = t.tests_passed;
+  tests.failed = t.tests_failed;
+  tests.skipped = t.tests_skipped;
+  tests.seconds = t.seconds;
+  note.tests = tests;
+  return note;
+}
+
+std::string first_line(const std::string& text)
+{
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  return line;
+}
+
+// A `git hop release` killed while it moved the refs: the note is there,
+// some of tag, hop_X.Y.Z and hop_main are not. Move them, then finish.
+ReleaseResult resume(Context& ctx, const deploy::Interrupted& i,
+                     const ReleaseOptions& o)
+{
+  const Version& v = i.version;
+  if (!i.conflicts.empty()) {
+    Error e = fatal("release " + v.str() +
+                    " was interrupted and cannot be completed as it is");
+    for (const auto& c : i.conflicts) {
+      e.detail(c);
+    }
+    e.detail("Nothing was changed.");
+    e.hint("To start it over, remove its note ('git notes --ref=hop remove " +
+           i.commit + "'), then run 'git hop release' again.");
+    throw e;
+  }
+  require_resumable_tree(ctx, v, i.commit, i.parent);
+  const std::string main_ref = "refs/heads/" + std::string(k_main_branch);
+  const std::string branch_ref = "refs/heads/" + v.branch();
+  if (o.push) {
+    RemoteView rv = fetch_origin(ctx);
+    auto tags = release_tags(ctx.history);
+    tags[v.str()] = i.tag == deploy::RefState::done
+                        ? ctx.repo.tag_info(v.str())->object
+                        : std::optional<std::string>();
+    prove_push(ctx, rv, i.commit, ctx.repo.ref_target(notes::k_ref), tags);
+  }
+  deploy::Lock lock = take_lock(ctx, "release");
+  ctx.session.report().progress("Completing the interrupted release " +
+                                v.str() + ".");
+  std::vector<git::RefUpdate> refs;
+  if (i.tag == deploy::RefState::todo) {
+    std::string tag = ctx.repo.write_tag(v.str(), i.commit,
+                                         v.str() + "\n\n" + i.note.message);
+    refs.push_back({"refs/tags/" + v.str(), std::nullopt, tag});
+  }
+  if (i.branch == deploy::RefState::todo) {
+    refs.push_back({branch_ref, ctx.repo.ref_target(branch_ref), i.commit});
+  }
+  if (i.main == deploy::RefState::todo) {
+    refs.push_back({main_ref, ctx.repo.ref_target(main_ref), i.commit});
+  }
+  ctx.repo.update_refs({refs}, "git hop release " + v.str());
+  output::trace("step: release " + v.str() + ": refs moved");
+  ReleaseResult result = summary_of(v, i.commit, i.note);
+  result.resumed = true;
+  finish(ctx, v, i.commit, i.parent, false, o.push, result);
+  return result;
+}
+
+// Nothing in preparation: finish the last release if a killed run left
+// something (the release branch, the checkout, the database's rows), and
+// with --push send what origin lacks.
+ReleaseResult complete_last(Context& ctx, const deploy::Facts& facts,
+                            const ReleaseOptions& o)
+{
+  Session& s = ctx.session;
+  const deploy::Release& last = ctx.history.releases.back();
+  const Version& v = last.version;
+  bool rows = false;
+  {
+    std::string error;
+    auto conn =
+        db::Connection::try_connect(s.database_settings().keywords(), &error);
+    if (conn) {
+      meta::Record rec = meta::read_record(*conn);
+      for (const auto& p : deploy::check(ctx.history, facts, &rec)) {
+        rows =
+            rows || p.kind.rfind("row-", 0) == 0 || p.kind == "unknown-release";
+      }
+    }
+  }
+  const auto& u = facts.unfinished;
+  bool local = rows || u;
+  if (!local && !o.push) {
     throw fatal("no release in preparation")
         .hint("Run 'git hop prepare -l patch -m <message>' to start one.");
   }
+  std::string parent = u ? u->parent : "";
+  if (u && !u->checkout) {
+    require_clean(ctx.repo, "completing the release of " + v.str());
+  }
+  if (rows && !u) {
+    require_clean(ctx.repo, "rebuilding '" + s.dbname() + "'");
+  }
+  if (o.push) {
+    RemoteView rv = fetch_origin(ctx);
+    prove_push(ctx, rv, last.commit, ctx.repo.ref_target(notes::k_ref),
+               release_tags(ctx.history));
+  }
+  std::optional<deploy::Lock> lock;
+  if (local) {
+    lock.emplace(take_lock(ctx, "release"));
+  }
+  ReleaseResult result = summary_of(v, last.commit, last.note);
+  result.resumed = local;
+  result.published_only = !local;
+  if (u && u->branch_behind) {
+    const std::string ref = "refs/heads/" + v.branch();
+    ctx.repo.update_refs({{{ref, u->parent, u->commit}}},
+                         "git hop release " + v.str());
+  }
+  if (u && u->checkout) {
+    check_out_release(ctx, u->commit, u->parent);
+    output::trace("step: release " + v.str() + ": checked out");
+  }
+  if (rows && complete_rows(ctx, v, false)) {
+    adopt_template(ctx, v, result);
+  }
+  if (o.push) {
+    push_to(ctx, v, result);
+  }
+  return result;
+}
+
+// The next release: replay, test, then write every object, then move the
+// refs: refs/notes/hop first (the note names the release commit and holds
+// what only this run knows, the tests' results), then the tag, hop_X.Y.Z
+// and hop_main together. Every state a kill leaves between two steps is
+// one that read_facts() recognises and resume() completes.
+ReleaseResult release_next(Context& ctx, const ReleaseOptions& o)
+{
+  Session& s = ctx.session;
+  const Project& project = s.project();
   Version v = ctx.state.preparing.front();
   if (ctx.state.branch_version != v) {
     throw fatal("the next release is " + v.str())
@@ -455,8 +965,30 @@ ReleaseResult release(Session& s, const ReleaseOptions& o)
         .hint("Run 'git checkout " + v.branch() + "'.");
   }
   require_clean(ctx.repo, "'git hop release'");
+  std::string head = resolve_or_die(ctx.repo, "HEAD");
+  // A tag of this release is never moved: it may only be one an older
+  // git-hop left on this very commit (then it is kept).
+  std::optional<std::string> kept_tag;
+  if (auto t = ctx.repo.tag_info(v.str())) {
+    if (!(t->annotated && t->commit == head)) {
+      throw fatal("tag " + v.str() + " already exists")
+          .detail(t->annotated
+                      ? "It is on " + git::Repository::short_id(t->commit) +
+                            ", not on " + v.branch() + "."
+                      : std::string("It is a lightweight tag."))
+          .detail("A release tag is never moved. Nothing was changed.")
+          .hint("If it is no release, delete it ('git tag -d " + v.str() +
+                "') and run 'git hop release' again.");
+    }
+    kept_tag = t->object;
+  }
+  const std::string main_ref = "refs/heads/" + std::string(k_main_branch);
   if (o.push) {
-    check_remote(ctx, v.str());
+    RemoteView rv = fetch_origin(ctx);
+    auto tags = release_tags(ctx.history);
+    tags[v.str()] = kept_tag;
+    prove_push(ctx, rv, resolve_or_die(ctx.repo, main_ref),
+               ctx.repo.ref_target(notes::k_ref), tags);
   }
   deploy::Lock lock = take_lock(ctx, "release");
   Version previous = *ctx.state.last;
@@ -464,6 +996,7 @@ ReleaseResult release(Session& s, const ReleaseOptions& o)
   // Replay from scratch, from the committed scripts: the committed state
   // must be what apply produces.
   bring_up_to_date(ctx, v);
+  head = resolve_or_die(ctx.repo, "HEAD");
   patches::Release rel = patches::read_tree(ctx.repo, "HEAD", v);
   s.report().progress("Replaying " + v.str() + " on " + previous.str() + ".");
   ApplyResult replay = build(ctx, &rel, LockReport::yes);
@@ -491,8 +1024,6 @@ ReleaseResult release(Session& s, const ReleaseOptions& o)
                               "again.")
         .detail("Nothing was committed or tagged.");
   }
-  // The tree was clean before the tests: whatever is there now was left by
-  // them, and must not end up in the release commit (add_all below).
   refuse_changes(ctx.repo,
                  "the tests changed the work tree: " + v.str() +
                      " is not released",
@@ -500,79 +1031,120 @@ ReleaseResult release(Session& s, const ReleaseOptions& o)
                  "Make the tests write in a temporary directory, remove these "
                  "changes, then run 'git hop release' again.");
 
-  // The baseline of the release, committed on its branch.
+  // The objects: the release commit (HEAD's tree plus the baselines and
+  // version.txt), its tag, the notes commit. No ref moves yet.
   ConnectionSettings dev = s.database_settings();
   std::string schema = snapshot::dump_schema(dev);
   std::string metadata = snapshot::dump_metadata(dev);
-  write_file(project.root / snapshot::schema_file(v.str()), schema);
-  write_file(project.root / snapshot::metadata_file(v.str()), metadata);
+  output::trace("step: release " + v.str() + ": dumped");
+  std::vector<std::pair<std::string, std::string>> files = {
+      {snapshot::schema_file(v.str()), ctx.repo.write_blob(schema)},
+      {snapshot::metadata_file(v.str()), ctx.repo.write_blob(metadata)},
+  };
   const std::string& package = project.config.project.name;
-  if (project.config.python.package &&
-      fs::is_directory(project.root / package)) {
-    write_file(project.root / package / "version.txt", v.str() + "\n");
+  if (project.config.python.package && ctx.repo.entry_id("HEAD", package)) {
+    files.emplace_back(package + "/version.txt",
+                       ctx.repo.write_blob(v.str() + "\n"));
   }
-  ctx.repo.add_all();
-  std::string commit = ctx.repo.commit("[" + v.str() + "] " + rel.message);
+  std::string tree = ctx.repo.write_tree(head, files);
+  const std::string message = "[" + v.str() + "] " + rel.message;
+  std::string commit;
+  std::string parent = head;
+  auto head_info = ctx.repo.commit_info(head);
+  if (head_info && first_line(head_info->message) == message &&
+      !head_info->parents.empty()) {
+    // An older git-hop committed the release and was killed before its
+    // note: that commit is the release (never a second one). Its baseline
+    // must be the replay's; its metadata differs only by the dates the
+    // replay recorded, and stays as committed.
+    bool same = true;
+    for (const auto& [path, blob] : files) {
+      if (path != snapshot::metadata_file(v.str()) &&
+          ctx.repo.entry_id(head, path) != blob) {
+        same = false;
+      }
+    }
+    auto committed = ctx.repo.read_blob(head, snapshot::metadata_file(v.str()));
+    if (!same || !committed) {
+      throw fatal(v.branch() + " already holds a release commit of " + v.str() +
+                  " (" + git::Repository::short_id(head) +
+                  ") whose baseline differs from the replay")
+          .detail("Nothing was released.")
+          .hint("Compare it with its parent ('git show --stat " +
+                git::Repository::short_id(head) +
+                "'); remove it ('git reset --hard HEAD^') to release anew.");
+    }
+    metadata = std::move(*committed);
+    commit = head;
+    parent = head_info->parents.front();
+  } else if (kept_tag) {
+    throw fatal("tag " + v.str() + " is on " + git::Repository::short_id(head) +
+                ", which is not the release commit of " + v.str())
+        .detail("A release tag is never moved. Nothing was released.")
+        .hint("If it is no release, delete it ('git tag -d " + v.str() +
+              "') and run 'git hop release' again.");
+  } else {
+    commit = ctx.repo.write_commit(tree, {head}, message);
+  }
   result.commit = commit;
+  std::string tag =
+      kept_tag
+          ? *kept_tag
+          : ctx.repo.write_tag(v.str(), commit, v.str() + "\n\n" + rel.message);
+  auto notes_before = ctx.repo.ref_target(notes::k_ref);
+  std::string notes_commit =
+      ctx.repo.write_note(notes::k_ref, commit,
+                          notes::render(make_note(v, previous, rel, schema,
+                                                  metadata, result.tests)));
+  output::trace("step: release " + v.str() + ": objects written");
 
-  std::string main =
-      resolve_or_die(ctx.repo, "refs/heads/" + std::string(k_main_branch));
-  if (!ctx.repo.is_ancestor(main, commit)) {
+  // The refs: the note first, then the rest in one transaction (all of
+  // them locked before the first moves).
+  auto main_before = ctx.repo.ref_target(main_ref);
+  if (!main_before || !ctx.repo.is_ancestor(*main_before, commit)) {
     HOP_BUG("hop_main is not an ancestor of the release after the rebase");
   }
-  ctx.repo.set_branch(k_main_branch, commit, "git hop release " + v.str());
-  ctx.repo.checkout_branch(k_main_branch);
-  ctx.repo.create_tag(v.str(), commit, v.str() + "\n\n" + rel.message);
-
-  notes::Note note;
-  note.version = v;
-  note.previous = previous;
-  note.message = rel.message;
-  note.git_hop_version = HOP_VERSION;
-  note.released_at = notes::utc_now();
-  note.schema_sha256 = sha256_hex(schema);
-  note.metadata_sha256 = sha256_hex(metadata);
-  for (const auto& sc : rel.scripts) {
-    note.scripts.push_back({sc.path, sc.sha256});
+  std::vector<git::RefUpdate> second;
+  if (!kept_tag) {
+    second.push_back({"refs/tags/" + v.str(), std::nullopt, tag});
   }
-  notes::Tests tests;
-  tests.command = result.tests.command;
-  tests.passed = result.tests.tests_passed;
-  tests.failed = result.tests.tests_failed;
-  tests.skipped = result.tests.tests_skipped;
-  tests.seconds = result.tests.seconds;
-  note.tests = tests;
-  ctx.repo.add_note(notes::k_ref, commit, notes::render(note));
-
-  meta::stamp_commits(s.database(), {{v, commit}});
-  s.close_database();
-  // The released database is the template of its release: the next apply
-  // need not replay it.
-  try {
-    deploy::adopt_as_template(s, deploy::read_history(ctx.repo), v, s.dbname());
-  } catch (const Error& e) {
-    s.report().warning(std::string("the template of ") + v.str() +
-                       " will be built at the next apply: " + e.what());
+  const std::string branch_ref = "refs/heads/" + v.branch();
+  if (commit != head) {
+    second.push_back({branch_ref, head, commit});
   }
-
-  if (o.push) {
-    auto r = run_git(ctx, {"push", "--quiet", "origin",
-                           std::string("refs/heads/") + k_main_branch +
-                               ":refs/heads/" + k_main_branch,
-                           "refs/tags/" + v.str(),
-                           std::string(notes::k_ref) + ":" + notes::k_ref});
-    if (!r.ok()) {
-      Error e = fatal("released " + v.str() + " here, but cannot push it");
-      for (const auto& line : process::last_lines(r.err, 10)) {
-        e.detail(line);
-      }
-      e.hint("Push by hand: git push origin hop_main " + v.str() +
-             " refs/notes/hop");
-      throw e;
-    }
-    result.pushed = true;
+  if (*main_before != commit) {
+    second.push_back({main_ref, main_before, commit});
   }
+  ctx.repo.update_refs({{{notes::k_ref, notes_before, notes_commit}}, second},
+                       "git hop release " + v.str());
+  output::trace("step: release " + v.str() + ": refs moved");
+  finish(ctx, v, commit, parent, true, o.push, result);
   return result;
+}
+
+} // namespace
+
+ReleaseResult release(Session& s, const ReleaseOptions& o)
+{
+  Context ctx = open_context(s, "release");
+  refuse_main_elsewhere(ctx);
+  deploy::Facts facts = deploy::read_facts(ctx.repo, ctx.history);
+  refuse_lock_files(facts);
+  if (!facts.interrupted.empty()) {
+    return resume(ctx, facts.interrupted.front(), o);
+  }
+  if (ctx.state.preparing.empty()) {
+    return complete_last(ctx, facts, o);
+  }
+  if (facts.unfinished) {
+    // The last release is not finished: finish it before the next one.
+    ReleaseOptions local = o;
+    local.push = false;
+    complete_last(ctx, facts, local);
+    ctx.history = deploy::read_history(ctx.repo);
+    ctx.state = read_state(ctx.repo, ctx.history);
+  }
+  return release_next(ctx, o);
 }
 
 } // namespace hop::release

@@ -91,13 +91,31 @@ struct ReleaseResult
 {
   Version version;
   std::string commit;
-  testrun::Summary tests;
-  bool pushed = false;
+  testrun::Summary tests; // of this run, or from the note when resumed
+  // It completed what a killed run left (no replay, no tests: the note
+  // has their results), or only pushed.
+  bool resumed = false;
+  // Nothing in preparation, nothing left to finish: --push only published.
+  bool published_only = false;
+  bool pushed = false; // origin has the release (sent now or before)
+  bool sent = false;   // something was pushed by this run
+  std::vector<std::string> pushed_tags; // the release tags origin lacked
   std::vector<std::string> warnings;
   // The lock report of the release's statements, against the development
   // database at the last release.
   std::vector<deploy::LockRow> locks;
 };
+
+// `git hop release [--push]` (design §11.1). The next release: replay,
+// tests, then every object (commit, tag, notes commit) before any ref;
+// then refs/notes/hop, then the tag, hop_X.Y.Z and hop_main together;
+// then HEAD and the checkout of hop_main, the database's rows, the
+// template, the push (proved a fast-forward of hop_main and refs/notes/hop
+// before anything changes, --atomic, with every release tag origin lacks).
+// A run killed at any point leaves a state deploy::read_facts() names and
+// the next release() completes, never with a second release commit nor a
+// moved tag; with nothing in preparation it finishes the last release and,
+// with --push, only publishes.
 
 ReleaseResult release(Session& session, const ReleaseOptions& options);
 

@@ -17,8 +17,10 @@ import difflib
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence, Union
@@ -169,6 +171,41 @@ def hop(env: Mapping[str, str], cwd: PathLike, *args: PathLike, **kwargs: Any) -
 def git(env: Mapping[str, str], cwd: PathLike, *args: PathLike) -> str:
     """`git <args>`, which must succeed; returns stdout stripped."""
     return run(env, "git", *args, cwd=cwd, check=True).out.strip()
+
+
+def kill_at_step(
+    env: Mapping[str, str], argv: Sequence[PathLike], *, cwd: PathLike, step: str,
+    nth: int = 1, trace: Path, timeout: float = TIMEOUT,
+) -> Optional[str]:
+    """Run git-hop's `argv` (git-hop itself, so that its pid is git-hop's)
+    traced to `trace`, and SIGKILL it when it stops (GIT_HOP_TRACE_STOP) at
+    the `nth` trace line that contains `step`: the state of that very step.
+    Returns None when it was killed there, else what it printed (it ended
+    first)."""
+    Path(trace).unlink(missing_ok=True)
+    e = dict(env, GIT_HOP_TRACE=os.fspath(trace), GIT_HOP_TRACE_STOP=step)
+    proc = subprocess.Popen([os.fspath(a) for a in argv], cwd=os.fspath(cwd), env=e,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    seen = 0
+    watchdog = threading.Timer(timeout, lambda: os.kill(proc.pid, signal.SIGKILL))
+    watchdog.start()
+    try:
+        while True:
+            _, status = os.waitpid(proc.pid, os.WUNTRACED)
+            if not os.WIFSTOPPED(status):
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                text = Path(trace).read_text(errors="replace") if Path(trace).exists() else ""
+                return f"exit status {proc.returncode} before step {step!r} #{nth}\n{text}"
+            seen += 1
+            if seen == nth:
+                os.kill(proc.pid, signal.SIGKILL)
+                os.waitpid(proc.pid, 0)
+                proc.returncode = -signal.SIGKILL
+                return None
+            os.kill(proc.pid, signal.SIGCONT)
+    finally:
+        watchdog.cancel()
 
 
 # --------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import secrets
+import signal
 import subprocess
 import tomllib
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from typing import Any, Optional
 import pytest
 
 import hoptest
-from hoptest import db_exists, git, hop, make_env, run, sql
+from hoptest import Result, db_exists, git, hop, make_env, run, sql
 
 PKG = "blog"
 
@@ -264,10 +265,18 @@ class Project:
     def status(self) -> dict:
         return status_rows(self.hop("status", check=0).out)
 
+    def local_refs(self) -> dict:
+        """refs() without the remote-tracking ones (refs/remotes/, and
+        refs/hop/ where git-hop keeps origin's tags and notes): a fetch
+        may move those, never the others."""
+        return {k: v for k, v in self.refs().items()
+                if not k.startswith(("refs/remotes/", "refs/hop/"))}
+
     def snapshot(self) -> dict:
-        """What a refused command must leave unchanged."""
+        """What a refused command must leave unchanged (a fetch into
+        remote-tracking refs aside)."""
         return {
-            "refs": self.refs(),
+            "refs": self.local_refs(),
             "head": self.git("symbolic-ref", "-q", "HEAD"),
             "porcelain": self.porcelain(),
             "files": file_tree(self.path / PKG),
@@ -1452,6 +1461,9 @@ def test_28_release_push_to_a_bare_remote(first, tmp_path):
     r = first.hop("release", "--push")
     assert_fatal(r, "cannot push: the remote 'origin' already has the tag 0.0.2")
     assert first.snapshot() == before
+    # It fetched first (issue 9 item 2): origin's tags are known, locally.
+    assert "refs/hop/remotes/origin/tags/0.0.2" in first.refs()
+    assert "refs/tags/0.0.2" not in first.refs()
 
 
 
@@ -1548,3 +1560,233 @@ def test_new_records_its_release_in_a_note(fresh):
     assert "previous" not in note and "tests" not in note
     assert note["schema_sha256"] == sha256(fresh.path / "model/schema-0.0.0.sql")
     assert note["metadata_sha256"] == sha256(fresh.path / "model/metadata-0.0.0.sql")
+
+
+# --------------------------------------------------------------------------
+# Issue 9: a release is complete, or resumable, never stuck (design §11.1).
+
+
+def hop_killed(p: Project, *args: str, at: str) -> None:
+    """`git-hop <args>` killed by SIGKILL at the first trace line that
+    contains `at` (GIT_HOP_TRACE_STOP)."""
+    trace = p.path.parent / f"trace-{secrets.token_hex(4)}"
+    why = hoptest.kill_at_step(p.env, ["git-hop", *args], cwd=p.path, step=at, trace=trace)
+    assert why is None, f"git-hop was not killed at {at!r}: {why}"
+
+
+def problems(p: Project) -> list:
+    """(kind, message, repair) of each problem `git hop status` names."""
+    r = p.hop("status", "--format=json", check=0)
+    return [(x["kind"], x["message"], x["repair"]) for x in json.loads(r.out)["problems"]]
+
+
+def release_commits(p: Project, v: str, message: str) -> list:
+    """The commits of any ref whose subject is the release commit's of `v`."""
+    lines = p.git("log", "--all", "--format=%H %s").splitlines()
+    return [h for h, subject in (l.split(" ", 1) for l in lines) if subject == f"[{v}] {message}"]
+
+
+def release_row_commit(p: Project, v: str) -> list:
+    return p.sql(
+        "select commit from half_orm_meta.hop_release"
+        " where format('%%s.%%s.%%s', major, minor, patch) = %s",
+        (v,),
+    )
+
+
+def assert_released(p: Project, v: str, message: str = "First") -> str:
+    """Tag, note, hop_main, the release branch and the database's row agree;
+    one release commit; hop_main checked out, clean; status names nothing;
+    no scratch database left. Returns the release commit."""
+    commit = p.rev(f"{v}^{{}}")
+    assert commit, f"no tag {v}"
+    assert p.git("cat-file", "-t", v) == "tag"
+    assert p.rev("hop_main") == commit
+    assert p.rev(f"hop_{v}") == commit
+    note = tomllib.loads(p.git("notes", "--ref=hop", "show", commit))
+    assert note["version"] == v and note["message"] == message
+    assert release_row_commit(p, v) == [(commit,)]
+    assert release_commits(p, v, message) == [commit]
+    assert p.branch() == "hop_main"
+    assert p.porcelain() == []
+    assert problems(p) == []
+    assert p.leftovers() == []
+    return commit
+
+
+@pytest.fixture
+def to_release(first) -> Project:
+    """0.0.1 applied, its package and a passing test committed on hop_0.0.1:
+    ready to release (one project per test)."""
+    first.write("tests/test_db.py", TEST_FIRST)
+    first.hop("apply", check=0)
+    first.commit("0.0.1: package and tests")
+    return first
+
+
+@pytest.mark.parametrize("at", [
+    "git: refs/notes/hop -> ",  # the note is written, the tag is not
+    "git: tag 0.0.1 -> ",  # the tag is written (the database's row is not)
+    "step: release 0.0.1: checked out",  # everything but the row
+])
+def test_09_03_killed_between_tag_and_note_is_completed(to_release, at):
+    p = to_release
+    hop_killed(p, "release", at=at)
+    found = problems(p)
+    assert found and all(repair == "git hop release" for _, _, repair in found), found
+    assert any("0.0.1" in message for _, message, _ in found), found
+    assert "problem:" in p.hop("status").out
+    tag = p.rev("refs/tags/0.0.1")  # the tag object, when it was written
+
+    r = p.hop("release")
+
+    assert r.code == 0, str(r)
+    assert r.out.startswith("Completed the interrupted release 0.0.1 ("), str(r)
+    assert re.search(r"tests: \d+ passed, 0 failed in \d+\.\d\d s$", r.out.strip()), str(r)
+    assert "Replaying" not in r.err  # the note holds the tests' results
+    assert_released(p, "0.0.1")
+    if tag:
+        assert p.rev("refs/tags/0.0.1") == tag  # never moved
+
+
+@pytest.mark.parametrize("at", [
+    "git: commit ",  # the release commit is made, nothing points at it
+    "step: release 0.0.1: objects written",  # commit, tag and notes objects
+    "git: hop_main -> ",  # every ref moved
+])
+def test_09_07_killed_between_commit_and_tag_adds_no_second_commit(to_release, at):
+    p = to_release
+    hop_killed(p, "release", at=at)
+
+    r = p.hop("release")
+
+    assert r.code == 0, str(r)
+    assert_released(p, "0.0.1")
+
+
+def test_09_04_every_push_sends_what_origin_lacks(to_release, tmp_path):
+    p = to_release
+    remote = tmp_path / "remote.git"
+    git(p.env, tmp_path, "init", "-q", "--bare", str(remote))
+    p.git("remote", "add", "origin", str(remote))
+    # Released without --push: status says so, from what git last saw of
+    # origin (no network).
+    assert p.hop("release").code == 0
+    assert problems(p) == [("not-pushed", "released here, not pushed to origin: 0.0.0, 0.0.1",
+                            "git hop release --push")]
+    # The next release, its push killed.
+    prepare(p, "patch", "Second")
+    p.write("Patches/0/0/2/00_second.sql", "create table public.second (x int);\n")
+    p.hop("apply", check=0)
+    p.commit("0.0.2: second table")
+    hop_killed(p, "release", "--push", at="step: pushing")
+    assert git(p.env, tmp_path, "ls-remote", str(remote)) == ""
+    assert problems(p) == [("not-pushed", "released here, not pushed to origin: 0.0.0, 0.0.1, 0.0.2",
+                            "git hop release --push")]
+
+    # With nothing in preparation, --push publishes what origin lacks.
+    r = p.hop("release", "--push")
+
+    assert r.code == 0, str(r)
+    assert r.out.startswith("Pushed 0.0.0, 0.0.1, 0.0.2 to origin (last release 0.0.2, "), str(r)
+    remote_refs = dict(
+        reversed(line.split("\t"))
+        for line in git(p.env, tmp_path, "ls-remote", str(remote)).splitlines()
+    )
+    local = p.refs()
+    for ref in ("refs/heads/hop_main", "refs/notes/hop", "refs/tags/0.0.0",
+                "refs/tags/0.0.1", "refs/tags/0.0.2"):
+        assert remote_refs[ref] == local[ref], ref
+    assert not any(ref.startswith("refs/heads/hop_0") for ref in remote_refs)
+    assert problems(p) == []
+    r = p.hop("release", "--push")
+    assert r.code == 0, str(r)
+    assert r.out.startswith("Nothing to push: origin has every release (last release 0.0.2, "), str(r)
+
+
+def test_09_02_push_from_a_clone_that_is_behind_changes_nothing(
+        to_release, tmp_path, new_dbname, drop_later):
+    a = to_release
+    remote = tmp_path / "remote.git"
+    git(a.env, tmp_path, "init", "-q", "--bare", str(remote))
+    a.git("remote", "add", "origin", str(remote))
+    a.git("push", "-q", "--no-verify", "origin", "hop_main", "0.0.0", "refs/notes/hop")
+    # B clones origin at 0.0.0 and prepares 0.1.0 on its own database.
+    drop_later.append(new_dbname)
+    clone = tmp_path / "clone"
+    git(a.env, tmp_path, "clone", "-q", "-b", "hop_main", str(remote), str(clone))
+    conf = tmp_path / "clone-conf"
+    conf.mkdir()
+    (conf / PKG).write_text(f"[database]\nname = {new_dbname}\nproduction = False\n")
+    b = Project(clone, dict(a.env, HALFORM_CONF_DIR=str(conf)), new_dbname, a.cluster)
+    prepare(b, "minor", "Other")
+    b.write("Patches/0/1/0/00_other.sql", "create table public.other (x int);\n")
+    b.write("tests/test_db.py", "def test_nothing():\n    pass\n")
+    assert b.hop("apply").code == 0
+    b.commit("0.1.0: other table")
+    # Meanwhile A releases 0.0.1 to origin.
+    assert a.hop("release", "--push").code == 0
+    remote_before = git(a.env, tmp_path, "ls-remote", str(remote))
+    before = b.snapshot()
+
+    r = b.hop("release", "--push")
+
+    assert_fatal(r, "cannot push: origin's hop_main has commits that hop_main lacks here")
+    assert "The push would be refused and leave origin half released. Nothing was changed." in details(r)
+    assert "hint: Bring hop_main up to date first" in r.err
+    assert b.snapshot() == before
+    assert git(a.env, tmp_path, "ls-remote", str(remote)) == remote_before
+    assert b.tags() == ["0.0.0"]
+    assert release_commits(b, "0.1.0", "Other") == []
+    # It fetched: origin's hop_main is known here (a remote-tracking ref).
+    assert b.rev("refs/remotes/origin/hop_main") == a.rev("hop_main")
+
+
+def test_09_05_release_from_a_linked_worktree_while_hop_main_is_checked_out_elsewhere(
+        to_release, tmp_path):
+    p = to_release
+    wt = tmp_path / "linked"
+    p.checkout("hop_main")
+    p.git("worktree", "add", "-q", str(wt), "hop_0.0.1")
+    w = Project(wt, p.env, p.db, p.cluster)
+    before = p.snapshot()
+
+    r = w.hop("release")
+
+    assert_fatal(r, f"hop_main is checked out in another work tree: '{p.path.resolve()}'")
+    assert "Nothing was changed." in details(r)
+    assert p.snapshot() == before
+    assert w.branch() == "hop_0.0.1" and w.porcelain() == []
+    assert release_commits(p, "0.0.1", "First") == []
+    # Once the main work tree is on something else, it releases, once.
+    p.git("checkout", "-q", "--detach")
+    r = w.hop("release")
+    assert r.code == 0, str(r)
+    assert w.branch() == "hop_main" and w.porcelain() == []
+    assert release_commits(p, "0.0.1", "First") == [p.rev("0.0.1^{}")]
+    assert p.rev("hop_main") == p.rev("0.0.1^{}")
+
+
+@pytest.mark.parametrize("at", [
+    "db: swap ",  # the database renamed away, the new one not yet in
+    "owner to",  # the new one in, the old one not yet dropped
+])
+def test_09_06_killed_during_the_swap_keeps_a_database(to_release, at):
+    p = to_release
+    hop_killed(p, "apply", at=at)
+    old = p.name("__hop_old")
+    if at == "db: swap ":
+        assert not db_exists(p.cluster, p.db) and db_exists(p.cluster, old)
+        assert problems(p) == [(
+            "swap-interrupted",
+            f"database '{p.db}' is missing: a swap was interrupted after it renamed it to '{old}'",
+            "git hop apply")]
+    else:
+        assert db_exists(p.cluster, p.db) and db_exists(p.cluster, old)
+
+    r = p.hop("apply")
+
+    assert r.code == 0, str(r)
+    assert p.has_table("public.first")
+    assert p.leftovers() == []
+    assert problems(p) == []

@@ -10,11 +10,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
 from pathlib import Path
 
 import pytest
 
-from hoptest import expect_stderr, git, hop, run, sql
+from hoptest import create_database, drop_database, expect_stderr, git, hop, make_env, run, sql
 
 PASSWORD = "s3cret-pw"
 
@@ -531,8 +532,9 @@ def test_status_json_of_a_path_that_is_not_utf8(env, tmp_path, dbname):
 
 
 # --------------------------------------------------------------------------
-# Issue 9 item 13: status cross-checks tags, notes and hop_main, and names
-# each inconsistency with the command that repairs it.
+# Issue 9 items 13 and 14: status cross-checks tags, notes, hop_main and the
+# database's rows, and names each inconsistency with the command that
+# repairs it.
 
 
 def problems(env, cwd) -> list:
@@ -574,3 +576,104 @@ def test_09_13_stray_tags_are_no_releases_and_status_names_them(env, project):
     for tag in ("3.0.0", "4.0.0", "5.0.0"):
         git(env, project, "tag", "-d", tag)
     assert problems(env, project) == []
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix):
+    """A devel project with 0.0.1 released (table public.first), on hop_main.
+    Tests break it, check what status says, run the repair it names, and
+    leave it consistent again."""
+    base = tmp_path_factory.mktemp("status-released")
+    env = make_env(base, pg_cluster, git_hop_bin, git_hop_prefix)
+    work = base / "work"
+    work.mkdir()
+    db = f"t_status_released_{secrets.token_hex(4)}"
+    create_database(pg_cluster, db)
+    try:
+        hop(env, work, "new", "blog", "--devel", "--database", db, check=0)
+        p = work / "blog"
+        hop(env, p, "prepare", "-l", "patch", "-m", "First", check=0)
+        (p / "Patches/0/0/1/00_first.sql").write_text("create table public.first (a int);\n")
+        hop(env, p, "apply", check=0)
+        git(env, p, "add", "-A")
+        git(env, p, "commit", "-q", "--no-verify", "-m", "0.0.1: first table")
+        hop(env, p, "release", check=0)
+        assert problems(env, p) == []
+        yield env, p, db
+    finally:
+        for (name,) in sql(pg_cluster, "postgres",
+                           "select datname from pg_database where starts_with(datname, %s)",
+                           (db,)):
+            drop_database(pg_cluster, name)
+
+
+def repair(env, cwd, command: str):
+    """Run the repair command status named, as a user would type it."""
+    return run(env, "bash", "-c", command, cwd=cwd)
+
+
+def break_rows(pg_cluster, db, value) -> None:
+    sql(pg_cluster, db, "update half_orm_meta.hop_release set commit = %s"
+        " where major = 0 and minor = 0 and patch = 1", (value,))
+
+
+@pytest.mark.parametrize("case", [
+    "row-without-commit", "row-commit-mismatch", "unknown-release", "stray-note",
+    "tag-without-note", "no-hop-main", "locked-ref",
+])
+def test_09_14_status_cross_checks_and_names_the_repair(released, pg_cluster, case):
+    env, p, db = released
+    commit = git(env, p, "rev-parse", "0.0.1^{}")
+    tag = git(env, p, "rev-parse", "0.0.1")
+    short = commit[:7]
+    lock = p / ".git" / "refs" / "heads" / "hop_main.lock"
+    if case == "row-without-commit":
+        break_rows(pg_cluster, db, None)
+        expected = ("row-without-commit", "the database's row of release 0.0.1 records no commit",
+                    "git hop release")
+    elif case == "row-commit-mismatch":
+        break_rows(pg_cluster, db, "0" * 40)
+        expected = ("row-commit-mismatch",
+                    "the database's row of release 0.0.1 records commit 0000000, "
+                    f"not {short} (tag 0.0.1)", "git hop release")
+    elif case == "unknown-release":
+        sql(pg_cluster, db, "insert into half_orm_meta.hop_release"
+            " (major, minor, patch, changelog, dbid) values"
+            " (9, 9, 9, 'elsewhere', half_orm_meta.check_database())")
+        expected = ("unknown-release", "the database records release 9.9.9, "
+                    "which is not a release of this repository", "git hop release")
+    elif case == "stray-note":
+        other = git(env, p, "rev-parse", "0.0.1^{}^")
+        git(env, p, "notes", "--ref=hop", "add", "-m", 'version = "0.0.1"', other)
+        expected = ("stray-note", f"the note of {other[:7]} in refs/notes/hop is no "
+                    f"release's: a note for 0.0.1, which was released as commit {short}",
+                    f"git notes --ref=hop remove {other}")
+    elif case == "tag-without-note":  # what git-hop 0.1.0 left when killed
+        git(env, p, "notes", "--ref=hop", "remove", commit)
+        expected = ("stray-tag", "tag 0.0.1 is not a release: its commit has no note in "
+                    "refs/notes/hop", "git checkout hop_0.0.1 && git hop release")
+    elif case == "no-hop-main":
+        git(env, p, "checkout", "-q", "--detach")
+        git(env, p, "branch", "-D", "hop_main")
+        expected = ("no-hop-main", "there is no branch hop_main", "git branch hop_main 0.0.1")
+    else:
+        lock.write_text(commit + "\n")
+        expected = ("locked-ref", f"'{lock}' exists", f"rm '{lock}'")
+
+    found = problems(env, p)
+    assert found == [expected], found
+    r = hop(env, p, "status", check=0)
+    assert f"problem:    {expected[1]}\nrepair:     {expected[2]}\n" in r.out
+
+    r = repair(env, p, expected[2])
+
+    assert r.code == 0, str(r)
+    if case == "no-hop-main":
+        git(env, p, "checkout", "-q", "hop_main")
+    assert problems(env, p) == []
+    assert git(env, p, "rev-parse", "0.0.1^{}") == commit  # no second release commit
+    assert git(env, p, "rev-parse", "0.0.1") == tag  # the tag never moved
+    assert git(env, p, "symbolic-ref", "--short", "HEAD") == "hop_main"
+    assert git(env, p, "status", "--porcelain") == ""
+    assert sql(pg_cluster, db, "select commit from half_orm_meta.hop_release"
+               " where major = 0 and minor = 0 and patch = 1") == [(commit,)]
