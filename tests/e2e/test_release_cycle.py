@@ -1790,3 +1790,8 @@ def test_09_06_killed_during_the_swap_keeps_a_database(to_release, at):
     assert p.has_table("public.first")
     assert p.leftovers() == []
     assert problems(p) == []
+
+
+def test_09_15_new_records_the_commit_of_its_release(fresh):
+    assert release_row_commit(fresh, "0.0.0") == [(fresh.rev("0.0.0^{}"),)]
+    assert problems(fresh) == []
