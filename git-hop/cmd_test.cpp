@@ -11,8 +11,7 @@ int cmd_test(const cli::Args& args, hop::Session& session)
   cli::po::options_description options("Options");
   cli::parse(args, options, {}, "usage: git hop test");
 
-  const hop::Project& project = session.project();
-  auto s = hop::testrun::run_tests(project);
+  auto s = hop::testrun::run_tests(session);
   hop::output::out("tests: " + hop::testrun::describe(s));
   if (hop::testrun::tested_nothing(s)) {
     // Not a pass: say why and what to do.

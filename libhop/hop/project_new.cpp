@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "connection.hpp"
 #include "db/connection.hpp"
+#include "deploy/lock.hpp"
 #include "error.hpp"
 #include "git/repository.hpp"
 #include "hooks.hpp"
@@ -13,6 +14,7 @@
 #include "notes.hpp"
 #include "output.hpp"
 #include "project.hpp"
+#include "report.hpp"
 #include "sha256.hpp"
 #include "snapshot.hpp"
 #include "templates.hpp"
@@ -410,6 +412,14 @@ NewResult create_project(const NewOptions& o)
   Plan plan = validate(o);
   NewResult result;
   result.database = plan.dbname;
+  // One git-hop at a time per database: `new --devel` installs
+  // half_orm_meta in it. Not waited for: a database another git-hop is
+  // working on is no database to start a project from.
+  std::optional<deploy::Lock> lock;
+  if (o.devel) {
+    lock.emplace(deploy::Lock::acquire(plan.settings, plan.dbname, "new", 0,
+                                       null_reporter()));
+  }
   Rollback rollback;
   std::optional<db::Connection> conn;
   prepare_database(o, plan, result, rollback, conn);

@@ -1,10 +1,12 @@
 #include "testrun.hpp"
 
+#include "deploy/lock.hpp"
 #include "error.hpp"
 #include "output.hpp"
 #include "process.hpp"
 #include "scratch.hpp"
 #include "sha256.hpp"
+#include "session.hpp"
 #include "snapshot.hpp"
 #include "templates.hpp"
 
@@ -386,6 +388,18 @@ Summary run_tests(const Project& project)
     admin.drop(copy);
     throw;
   }
+}
+
+Summary run_tests(Session& session)
+{
+  const Project& project = session.project();
+  if (project.connection.production) {
+    return run_tests(project); // refused there, before any connection
+  }
+  deploy::Lock lock = deploy::Lock::acquire(
+      session.database_settings(), session.dbname(), "test",
+      project.config.deploy.lock_wait_ms, session.report());
+  return run_tests(project);
 }
 
 } // namespace hop::testrun

@@ -9,6 +9,10 @@
 #include <string>
 #include <vector>
 
+namespace hop {
+class Session;
+}
+
 namespace hop::testrun {
 
 struct Summary
@@ -45,6 +49,10 @@ std::vector<std::string> test_command(const Config& config);
 // Run the tests of `project` against a copy of its database, dropped
 // afterwards. The command's output goes to the terminal.
 Summary run_tests(const Project& project);
+
+// `git hop test`: run_tests() under git-hop's lock of the database (one
+// git-hop at a time: the copy is made from a database nobody is swapping).
+Summary run_tests(Session& session);
 
 // Run the tests of `project` against the database of `settings` as it is.
 Summary run_tests_on(const Project& project,

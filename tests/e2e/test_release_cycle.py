@@ -27,6 +27,7 @@ import re
 import secrets
 import signal
 import subprocess
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -1563,7 +1564,8 @@ def test_new_records_its_release_in_a_note(fresh):
 
 
 # --------------------------------------------------------------------------
-# Issue 9: a release is complete, or resumable, never stuck (design §11.1).
+# Issue 9: a release is complete, or resumable, never stuck (design §11.1);
+# one git-hop at a time per database.
 
 
 def hop_killed(p: Project, *args: str, at: str) -> None:
@@ -1790,6 +1792,44 @@ def test_09_06_killed_during_the_swap_keeps_a_database(to_release, at):
     assert p.has_table("public.first")
     assert p.leftovers() == []
     assert problems(p) == []
+
+
+def test_09_08_one_git_hop_at_a_time_per_database(first, workdir):
+    p = first
+    config = p.path / ".hop" / "config"
+    config.write_text(config.read_text() + '\n[deploy]\nlock_wait = "1s"\n')
+    p.write("Patches/0/0/1/01_slow.sql", "select pg_sleep(8);\n")
+    p.commit("0.0.1: a slow script")
+    holder = subprocess.Popen(["git-hop", "apply"], cwd=p.path, env=p.env,
+                              stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    try:
+        app = f"git-hop apply [pid {holder.pid}]"
+        deadline = time.monotonic() + 60
+        while not sql(p.cluster, "postgres",
+                      "select 1 from pg_stat_activity where application_name = %s", (app,)):
+            assert holder.poll() is None and time.monotonic() < deadline, holder.communicate()
+            time.sleep(0.05)
+        held_by = re.compile(
+            rf"^  Held by {re.escape(app)} \(server pid \d+, user postgres, from local, "
+            r"since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\)\.$", re.M)
+        for command in (["apply"], ["undo"], ["test"], ["release"]):
+            r = p.hop(*command)
+            assert_fatal(r, f"database '{p.db}' is busy: another git-hop is working on it")
+            assert held_by.search(r.err), str(r)
+        # `new --devel` on that database does not wait, and creates nothing.
+        r = hop(p.env, workdir, "new", "other", "--devel", "--database", p.db)
+        assert_fatal(r, f"database '{p.db}' is busy: another git-hop is working on it")
+        assert held_by.search(r.err), str(r)
+        assert not (workdir / "other").exists()
+        assert not (Path(p.env["HALFORM_CONF_DIR"]) / "other").exists()
+        out, err = holder.communicate(timeout=120)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+            holder.communicate()
+    assert holder.returncode == 0, err
+    assert p.releases() == [("0.0.0", "Initial release"), ("0.0.1", "First")]
 
 
 def test_09_15_new_records_the_commit_of_its_release(fresh):
