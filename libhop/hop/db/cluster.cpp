@@ -4,6 +4,12 @@
 #include "../output.hpp"
 #include "../sha256.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
 namespace hop::db {
 
 namespace {
@@ -181,24 +187,104 @@ bool Cluster::recover_swap(const std::string& target)
   return true;
 }
 
+namespace {
+
+bool process_alive(long pid)
+{
+  return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+}
+
+} // namespace
+
+void Cluster::end_orphans()
+{
+  // Sessions named by a git-hop of this machine (same client address, or
+  // the Unix socket) whose process is gone: a statement of a killed
+  // git-hop still running (CREATE DATABASE ... TEMPLATE goes on after its
+  // client died), which would race with what comes next.
+  auto r = m_conn.query(
+      "select pid, substring(application_name from '\\[pid ([0-9]+)\\]$') "
+      "from pg_stat_activity where pid <> pg_backend_pid() and "
+      "application_name ~ '^git-hop .*\\[pid [0-9]+\\]$' and "
+      "client_addr is not distinct from inet_client_addr()");
+  std::vector<std::string> ended;
+  for (int i = 0; i < r.rows(); ++i) {
+    long client = std::strtol(r.value(i, 1).c_str(), nullptr, 10);
+    if (client == static_cast<long>(::getpid()) || process_alive(client)) {
+      continue;
+    }
+    m_conn.query("select pg_terminate_backend($1::int)", {r.value(i, 0)});
+    output::trace("db: ended server process " + r.value(i, 0) +
+                  " of git-hop pid " + r.value(i, 1) + ", which is gone");
+    ended.push_back(r.value(i, 0));
+  }
+  for (int attempt = 0; !ended.empty() && attempt < 100; ++attempt) {
+    std::string array = "{";
+    for (size_t i = 0; i < ended.size(); ++i) {
+      array += (i ? "," : "") + ended[i];
+    }
+    array += "}";
+    if (m_conn
+            .query("select 1 from pg_stat_activity where pid = "
+                   "any($1::int[])",
+                   {array})
+            .rows() == 0) {
+      break;
+    }
+    m_conn.exec("select pg_sleep(0.05)");
+  }
+}
+
 std::vector<std::string> Cluster::sweep(const std::string& target)
 {
+  end_orphans();
   if (recover_swap(target)) {
     output::trace("db: '" + target + "' renamed back from '" +
                   old_name(target) + "' (an interrupted swap)");
   }
-  std::vector<std::string> names;
-  for (const char* suffix : {"__hop_apply", "__hop_build", "__hop_check",
-                             "__hop_test", "__hop_old"}) {
-    names.push_back(derived_name(target, suffix));
-  }
   std::vector<std::string> dropped;
-  for (const auto& [name, comment] : comments(names)) {
+  for (const auto& name : existing_databases(m_conn, scratch_names(target))) {
     drop(name);
     output::trace("db: dropped '" + name + "', left by an interrupted git-hop");
     dropped.push_back(name);
   }
   return dropped;
+}
+
+std::vector<std::string> Cluster::scratch_names(const std::string& target)
+{
+  std::vector<std::string> names;
+  for (const char* suffix : {"__hop_apply", "__hop_build", "__hop_check",
+                             "__hop_test", "__hop_old"}) {
+    names.push_back(derived_name(target, suffix));
+  }
+  return names;
+}
+
+std::vector<std::string>
+existing_databases(Connection& conn, const std::vector<std::string>& names)
+{
+  std::string array = "{";
+  for (size_t i = 0; i < names.size(); ++i) {
+    array += (i ? "," : "");
+    array += '"';
+    for (char c : names[i]) {
+      if (c == '"' || c == '\\') {
+        array += '\\';
+      }
+      array += c;
+    }
+    array += '"';
+  }
+  array += "}";
+  auto r = conn.query("select datname from pg_database where datname = "
+                      "any($1::text[]) order by datname",
+                      {array});
+  std::vector<std::string> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    out.push_back(r.value(i, 0));
+  }
+  return out;
 }
 
 std::optional<std::string> Cluster::comment(const std::string& db)

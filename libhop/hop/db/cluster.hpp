@@ -65,10 +65,16 @@ public:
   // present: rename the copy back. Returns whether it did.
   bool recover_swap(const std::string& target);
   // What a git-hop killed while it worked on `target` left (call it with
-  // git-hop's lock held): recover_swap(), then drop the scratch databases
-  // derived from `target` (__hop_apply, __hop_build, __hop_check,
-  // __hop_test, __hop_old). Returns the names dropped.
+  // git-hop's lock held): end_orphans(), recover_swap(), then drop the
+  // scratch databases derived from `target` (__hop_apply, __hop_build,
+  // __hop_check, __hop_test, __hop_old). Returns the names dropped.
   std::vector<std::string> sweep(const std::string& target);
+  // End the server sessions a killed git-hop of this machine left running
+  // (named "git-hop ... [pid N]" by db::set_application_name(), N gone),
+  // and wait for them to go.
+  void end_orphans();
+  // The scratch databases of `target` that sweep() drops.
+  static std::vector<std::string> scratch_names(const std::string& target);
   // The name swap_in() gives the database it replaces.
   static std::string old_name(const std::string& target);
 
@@ -123,6 +129,11 @@ private:
   std::string m_name;
   bool m_adopted = false;
 };
+
+// Which of `names` are databases of the server `conn` is connected to (any
+// database will do: pg_database is shared).
+std::vector<std::string>
+existing_databases(Connection& conn, const std::vector<std::string>& names);
 
 // A name for a database derived from `dbname` ("blog__hop_apply"), at
 // most 63 bytes.

@@ -163,6 +163,21 @@ Connection::Connection(pg_conn* conn) : m_conn(conn) {}
 
 Connection::~Connection() = default;
 
+namespace {
+
+std::string& application_name()
+{
+  static std::string name = "git-hop";
+  return name;
+}
+
+} // namespace
+
+void set_application_name(const std::string& name)
+{
+  application_name() = name;
+}
+
 std::optional<Connection>
 Connection::try_connect(const std::map<std::string, std::string>& keywords,
                         std::string* error)
@@ -174,7 +189,7 @@ Connection::try_connect(const std::map<std::string, std::string>& keywords,
     values.push_back(v.c_str());
   }
   keys.push_back("fallback_application_name");
-  values.push_back("git-hop");
+  values.push_back(application_name().c_str());
   // Never hang on an unreachable server (libpq waits forever by default).
   const char* timeout = std::getenv("PGCONNECT_TIMEOUT");
   if (!keywords.count("connect_timeout") && !(timeout && *timeout)) {

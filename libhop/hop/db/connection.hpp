@@ -62,6 +62,12 @@ private:
 
 using Params = std::vector<std::optional<std::string>>;
 
+// The application_name of the connections this process opens from now on
+// (unless PGAPPNAME or the keywords set one): "git-hop" by default;
+// deploy::Lock names it "git-hop <command> [pid N]", so that what a killed
+// git-hop left running on the server can be told (Cluster::sweep()).
+void set_application_name(const std::string& name);
+
 class Connection {
 public:
   // Connect with libpq keywords (dbname, user, host...); missing ones come

@@ -78,6 +78,8 @@ Lock Lock::acquire(const ConnectionSettings& settings,
 {
   std::string app =
       "git-hop " + command + " [pid " + std::to_string(getpid()) + "]";
+  // Every connection of this git-hop is named after it from now on.
+  db::set_application_name(app);
   auto conn = std::make_unique<db::Connection>(connect_lock(settings, app));
   std::string key = key_of(dbname);
   auto start = std::chrono::steady_clock::now();
