@@ -439,8 +439,13 @@ NewResult create_project(const NewOptions& o)
   ProjectFiles written = write_project(o, plan, *conn, staging, result);
   make_repository(o, staging, written, result);
   if (o.devel) {
-    // The row of the release names its commit, as every release's does.
-    meta::stamp_commits(*conn, {{*result.release, result.commit}});
+    // The row of the release names its commit, as every release's does
+    // (a reused row that names one already keeps it).
+    for (const auto& row : meta::read_record(*conn).releases) {
+      if (row.version == *result.release && !row.commit) {
+        meta::stamp_commits(*conn, {{*result.release, result.commit}});
+      }
+    }
   }
   if (plan.write_connection_file) {
     write_connection_file(o, plan, result, rollback);

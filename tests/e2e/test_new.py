@@ -381,7 +381,11 @@ def test_existing_half_orm_meta_is_reused(pg_cluster, env, dbname, workdir):
     assert not (root / "model" / "schema-0.0.0.sql").exists()
     metadata = (root / "model" / "metadata-0.1.0.sql").read_text()
     assert "Second release" in metadata and "Initial release" in metadata
-    assert release_rows(pg_cluster, dbname) == rows
+    # The reused rows are kept, but for the commit of the release the new
+    # project tags, which it fills in (issue 9 item 15).
+    commit = git(env, root, "rev-parse", "0.1.0^{}")
+    assert release_rows(pg_cluster, dbname) == [
+        row[:8] + (commit,) + row[9:] if row[:3] == (0, 1, 0) else row for row in rows]
     check_meta(pg_cluster, dbname, last=(0, 1, 0))
     assert f"name = {dbname}\n" in conf_file(env, "blog2").read_text()
 
@@ -396,7 +400,11 @@ def test_upstream_half_orm_meta_gets_hop_tables(pg_cluster, env, dbname, workdir
     assert f"Reused half_orm_meta in database '{dbname}': release 0.0.0." in r.err
     check_devel_project(env, workdir, "blog", dbname)
     check_meta(pg_cluster, dbname)
-    assert release_rows(pg_cluster, dbname) == rows
+    # The upstream rows are kept, but for the commit of the release the new
+    # project tags, which it fills in (issue 9 item 15).
+    commit = git(env, workdir / "blog", "rev-parse", "0.0.0^{}")
+    assert release_rows(pg_cluster, dbname) == [
+        row[:8] + (commit,) + row[9:] if row[:3] == (0, 0, 0) else row for row in rows]
     schema = (workdir / "blog" / "model" / "schema-0.0.0.sql").read_text()
     assert "CREATE TABLE half_orm_meta.hop_script" in schema
     assert "CREATE TABLE half_orm_meta.hop_meta" in schema
