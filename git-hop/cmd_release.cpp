@@ -36,7 +36,11 @@ int cmd_release(const cli::Args& args, hop::Session& session)
     hop::output::warning(w);
   }
   std::string id = r.commit.substr(0, 7);
-  if (r.published_only) {
+  if (!r.swept.empty()) {
+    hop::output::info(
+        "Repaired what an interrupted git-hop left: " + join(r.swept) + ".");
+  }
+  if (!r.made && !r.resumed && r.pushed) {
     hop::output::out(r.sent
                          ? "Pushed " +
                                (r.pushed_tags.empty()
@@ -49,9 +53,15 @@ int cmd_release(const cli::Args& args, hop::Session& session)
                                r.version.str() + ", " + id + ")");
     return 0;
   }
+  std::string pushed = r.pushed ? "; pushed to origin" : "";
+  if (!r.made && !r.resumed) {
+    hop::output::out("Release " + r.version.str() + " (" + id +
+                     ") was complete; nothing else to do");
+    return 0;
+  }
   hop::output::out(
-      (r.resumed ? "Completed the interrupted release " : "Released ") +
-      r.version.str() + " (" + id + "), tests: " +
-      hop::testrun::describe(r.tests) + (r.pushed ? "; pushed to origin" : ""));
+      (r.made ? "Released " : "Completed the interrupted release ") +
+      r.version.str() + " (" + id +
+      "), tests: " + hop::testrun::describe(r.tests) + pushed);
   return 0;
 }

@@ -37,6 +37,8 @@ struct Context
   git::Repository& repo;
   deploy::History history;
   State state;
+  // What take_lock() found a killed git-hop had left, and repaired.
+  std::vector<std::string> swept;
 };
 
 Context open_context(Session& s, const std::string& command)
@@ -65,7 +67,7 @@ Context open_context(Session& s, const std::string& command)
            "refs/notes/hop:refs/notes/hop");
     throw e;
   }
-  return Context{s, repo, std::move(history), std::move(state)};
+  return Context{s, repo, std::move(history), std::move(state), {}};
 }
 
 deploy::Lock take_lock(Context& ctx, const std::string& command)
@@ -76,7 +78,15 @@ deploy::Lock take_lock(Context& ctx, const std::string& command)
                             s.project().config.deploy.lock_wait_ms, s.report());
   // Whatever a git-hop killed while it held this lock left behind: a
   // database renamed away by a swap, scratch copies.
-  s.cluster().sweep(s.dbname());
+  db::Cluster& cluster = s.cluster();
+  if (!cluster.exists(s.dbname()) &&
+      cluster.exists(db::Cluster::old_name(s.dbname()))) {
+    ctx.swept.push_back("renamed '" + db::Cluster::old_name(s.dbname()) +
+                        "' back to '" + s.dbname() + "'");
+  }
+  for (const auto& name : cluster.sweep(s.dbname())) {
+    ctx.swept.push_back("dropped '" + name + "'");
+  }
   return lock;
 }
 
@@ -879,6 +889,7 @@ ReleaseResult resume(Context& ctx, const deploy::Interrupted& i,
   output::trace("step: release " + v.str() + ": refs moved");
   ReleaseResult result = summary_of(v, i.commit, i.note);
   result.resumed = true;
+  result.swept = ctx.swept;
   finish(ctx, v, i.commit, i.parent, false, o.push, result);
   return result;
 }
@@ -892,30 +903,45 @@ ReleaseResult complete_last(Context& ctx, const deploy::Facts& facts,
   Session& s = ctx.session;
   const deploy::Release& last = ctx.history.releases.back();
   const Version& v = last.version;
-  bool rows = false;
+  // The database: rows to stamp or rebuild, what a killed git-hop left.
+  auto rows_work = [&](db::Connection& conn) {
+    meta::Record rec = meta::read_record(conn);
+    int work = 0; // 1: stamp, 2: rebuild
+    for (const auto& p : deploy::check(ctx.history, facts, &rec)) {
+      if (p.kind == "row-without-commit") {
+        work = std::max(work, 1);
+      } else if (p.kind == "row-commit-mismatch" ||
+                 p.kind == "unknown-release") {
+        work = 2;
+      }
+    }
+    return work;
+  };
+  int rows = 0;
+  bool leftovers = false;
   {
     std::string error;
     auto conn =
         db::Connection::try_connect(s.database_settings().keywords(), &error);
     if (conn) {
-      meta::Record rec = meta::read_record(*conn);
-      for (const auto& p : deploy::check(ctx.history, facts, &rec)) {
-        rows =
-            rows || p.kind.rfind("row-", 0) == 0 || p.kind == "unknown-release";
-      }
+      rows = rows_work(*conn);
+      leftovers =
+          !db::existing_databases(*conn, db::Cluster::scratch_names(s.dbname()))
+               .empty();
+    } else {
+      leftovers = s.cluster().exists(db::Cluster::old_name(s.dbname()));
     }
   }
   const auto& u = facts.unfinished;
-  bool local = rows || u;
+  bool local = rows || u || leftovers;
   if (!local && !o.push) {
     throw fatal("no release in preparation")
         .hint("Run 'git hop prepare -l patch -m <message>' to start one.");
   }
-  std::string parent = u ? u->parent : "";
   if (u && !u->checkout) {
     require_clean(ctx.repo, "completing the release of " + v.str());
   }
-  if (rows && !u) {
+  if (rows == 2 && !u) {
     require_clean(ctx.repo, "rebuilding '" + s.dbname() + "'");
   }
   if (o.push) {
@@ -926,9 +952,13 @@ ReleaseResult complete_last(Context& ctx, const deploy::Facts& facts,
   std::optional<deploy::Lock> lock;
   if (local) {
     lock.emplace(take_lock(ctx, "release"));
+    if (leftovers) {
+      rows = rows_work(s.database()); // the database may be back now
+    }
   }
   ReleaseResult result = summary_of(v, last.commit, last.note);
-  result.resumed = local;
+  result.resumed = rows || u;
+  result.swept = ctx.swept;
   result.published_only = !local;
   if (u && u->branch_behind) {
     const std::string ref = "refs/heads/" + v.branch();
@@ -1002,6 +1032,8 @@ ReleaseResult release_next(Context& ctx, const ReleaseOptions& o)
   ApplyResult replay = build(ctx, &rel, LockReport::yes);
   ReleaseResult result;
   result.version = v;
+  result.made = true;
+  result.swept = ctx.swept;
   result.warnings = replay.package.warnings;
   result.locks = replay.locks;
   for (const auto& row : replay.locks) {

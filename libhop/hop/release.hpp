@@ -91,6 +91,7 @@ struct ReleaseResult
 {
   Version version;
   std::string commit;
+  bool made = false;      // this run made the release (replay, tests...)
   testrun::Summary tests; // of this run, or from the note when resumed
   // It completed what a killed run left (no replay, no tests: the note
   // has their results), or only pushed.
@@ -100,6 +101,9 @@ struct ReleaseResult
   bool pushed = false; // origin has the release (sent now or before)
   bool sent = false;   // something was pushed by this run
   std::vector<std::string> pushed_tags; // the release tags origin lacked
+  // What a git-hop killed earlier had left, and this run repaired
+  // ("dropped 'blog__hop_build'").
+  std::vector<std::string> swept;
   std::vector<std::string> warnings;
   // The lock report of the release's statements, against the development
   // database at the last release.

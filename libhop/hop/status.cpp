@@ -3,6 +3,7 @@
 #include "db/cluster.hpp"
 #include "db/connection.hpp"
 #include "deploy/history.hpp"
+#include "deploy/lock.hpp"
 #include "git/repository.hpp"
 #include "json.hpp"
 #include "meta.hpp"
@@ -33,6 +34,7 @@ StatusReport collect_status(const Project& project)
   // waiting on the server, most of git's in starting libgit2.
   std::optional<meta::Record> record;
   std::optional<std::string> renamed_away;
+  std::vector<std::string> leftovers;
   auto database = std::async(std::launch::async, [&] {
     std::string error;
     if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
@@ -43,6 +45,14 @@ StatusReport collect_status(const Project& project)
       record = meta::read_record(*conn);
       d.has_meta = record->tracked;
       d.release = record->last();
+      if (r.devel) {
+        leftovers =
+            db::existing_databases(*conn, db::Cluster::scratch_names(d.name));
+        // In use, while another git-hop holds the database's lock.
+        if (!leftovers.empty() && !deploy::Lock::holder(cs, d.name).empty()) {
+          leftovers.clear();
+        }
+      }
     } else {
       d.error = error;
       d.user = cs.user.value_or("");
@@ -91,6 +101,7 @@ StatusReport collect_status(const Project& project)
     deploy::CheckOptions o;
     o.production = d.production;
     o.renamed_away = renamed_away;
+    o.leftovers = leftovers;
     o.database = d.name;
     r.problems =
         deploy::check(*history, *facts, record ? &*record : nullptr, o);

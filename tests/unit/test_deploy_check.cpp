@@ -236,6 +236,21 @@ TEST_CASE("deploy::check cross-checks the database's rows", "[check]")
     // Unless it is in preparation (applied).
     f.preparing = {v(9, 9, 9)};
     CHECK(check(h, f, &rec).empty());
+    // Nor the database's history before the project's first release.
+    h.releases.erase(h.releases.begin());
+    rec.releases.erase(rec.releases.end() - 1);
+    CHECK(check(h, f, &rec).empty());
+  }
+  SECTION("scratch databases a killed git-hop left")
+  {
+    CheckOptions o;
+    o.leftovers = {"blog__hop_build"};
+    auto ps = check(h, f, &rec, o);
+    REQUIRE(ps.size() == 1);
+    CHECK(ps[0].kind == "scratch-leftover");
+    CHECK(ps[0].message ==
+          "database 'blog__hop_build' is left over by an interrupted git-hop");
+    CHECK(ps[0].repair == "git hop release");
   }
   SECTION("a database behind the repository is no problem")
   {

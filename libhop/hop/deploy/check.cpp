@@ -416,6 +416,8 @@ std::vector<Problem> check(const History& h, const Facts& f,
   {
     if (o.production) {
       rebuild = "git hop upgrade";
+    } else if (!f.interrupted.empty() || f.unfinished) {
+      rebuild = complete; // finish the release first: it repairs these too
     } else if (f.branch && Version::from_branch(*f.branch) &&
                std::find(f.preparing.begin(), f.preparing.end(),
                          *Version::from_branch(*f.branch)) !=
@@ -437,6 +439,16 @@ std::vector<Problem> check(const History& h, const Facts& f,
                        *o.renamed_away + "'",
                    {"The next git-hop command that takes the database's lock "
                     "renames it back."},
+                   rebuild});
+  }
+  for (const auto& name : o.leftovers) {
+    out.push_back({"scratch-leftover",
+                   std::nullopt,
+                   "database '" + name +
+                       "' is left over by an interrupted "
+                       "git-hop",
+                   {"The next git-hop command that takes the database's lock "
+                    "drops it."},
                    rebuild});
   }
   if (record && record->tracked) {
@@ -473,8 +485,15 @@ std::vector<Problem> check(const History& h, const Facts& f,
     for (const auto& i : f.interrupted) {
       expected.insert(i.version);
     }
+    // Rows older than the first release are the database's own history
+    // (a project started from a database already at some release).
+    std::optional<Version> first;
+    if (!h.releases.empty()) {
+      first = h.releases.front().version;
+    }
     for (const auto& row : record->releases) {
-      if (!h.find(row.version) && !expected.count(row.version)) {
+      if (!h.find(row.version) && !expected.count(row.version) &&
+          (!first || row.version > *first)) {
         out.push_back({"unknown-release",
                        row.version,
                        "the database records release " + row.version.str() +

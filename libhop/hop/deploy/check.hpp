@@ -117,7 +117,8 @@ struct Problem
   // Stable names, for JSON and tests: "interrupted-release",
   // "unfinished-release", "stray-tag", "stray-note", "no-hop-main",
   // "locked-ref", "row-without-commit", "row-commit-mismatch",
-  // "unknown-release", "swap-interrupted", "not-pushed".
+  // "unknown-release", "swap-interrupted", "scratch-leftover",
+  // "not-pushed".
   std::string kind;
   std::optional<Version> version;
   std::string message;              // one line
@@ -133,6 +134,9 @@ struct CheckOptions
   // killed between its two renames leaves (db::Cluster::old_name()).
   std::optional<std::string> renamed_away;
   std::string database; // its name, for messages
+  // Scratch databases of it that a git-hop killed while it held the
+  // database's lock left (db::Cluster::scratch_names(); nobody holds it).
+  std::vector<std::string> leftovers;
 };
 
 // Every inconsistency between `history`, `facts` and (when given) the
