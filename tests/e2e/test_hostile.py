@@ -776,11 +776,26 @@ def test_09_20_sigint_to_git_hop_through_git_like_ctrl_c(sig_env, workdir, db, t
     assert leftovers(tmpdir, project) == []
 
 
-def test_09_20_sigkill_leaves_no_child_and_the_next_run_sweeps(sig_env, workdir, db, tmp_path):
+def test_09_20_sigkill_leaves_no_child_and_the_next_run_sweeps(sig_env, workdir, db, tmp_path, pg_cluster):
     project = sleeper_project(sig_env, workdir, db, tmp_path, "x")
     tmpdir = Path(sig_env["TMPDIR"])
-    # A: a live git-hop whose files must be left alone.
-    a = Running(dict(sig_env, SLEEPER_PIDS=str(tmp_path / "a")), project, "test",
+    # A: a live git-hop whose files must be left alone. Another project on
+    # another database (one git-hop at a time per database), sharing TMPDIR.
+    a_env = dict(sig_env, HALFORM_CONF_DIR=str(tmp_path / "conf-a"))
+    (tmp_path / "conf-a").mkdir()
+    (tmp_path / "work-a").mkdir()
+    a_db = "t_a_" + secrets.token_hex(6)
+    sql(pg_cluster, "postgres", f'create database "{a_db}"')
+    a_project = sleeper_project(a_env, tmp_path / "work-a", a_db, tmp_path, "x")
+    try:
+        run_sweep_test(sig_env, a_env, project, a_project, tmpdir, tmp_path)
+    finally:
+        drop_derived(pg_cluster, a_db)
+        sql(pg_cluster, "postgres", f'drop database if exists "{a_db}"')
+
+
+def run_sweep_test(sig_env, a_env, project, a_project, tmpdir, tmp_path):
+    a = Running(dict(a_env, SLEEPER_PIDS=str(tmp_path / "a")), a_project, "test",
                 trace=tmp_path / "trace-a")
     a_child, _ = read_pids(tmp_path / "a")
     a_dirs = {x.name for x in tmpdir.iterdir()}

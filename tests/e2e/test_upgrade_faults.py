@@ -111,7 +111,10 @@ def settle(p) -> None:
         if rows == [(0,)]:
             return
         time.sleep(0.05)
-    raise AssertionError("sessions of the killed git-hop are still there")
+    rows = sql(p.cluster, "postgres",
+               "select pid, datname, application_name, state, query from pg_stat_activity"
+               " where datname = %s or application_name like 'git-hop %%'", (p.db,))
+    raise AssertionError(f"sessions of the killed git-hop are still there: {rows}")
 
 
 def check_at_a_release(p) -> dict:
