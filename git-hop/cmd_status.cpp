@@ -24,8 +24,7 @@ int cmd_status(const cli::Args& args, hop::Session& session)
                      usage);
   }
 
-  const hop::Project& project = session.project();
-  hop::StatusReport report = hop::collect_status(project);
+  hop::StatusReport report = hop::collect_status(session);
   if (format == "json") {
     std::cout << hop::render_status_json(report, HOP_VERSION);
     return 0;

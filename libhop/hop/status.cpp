@@ -8,6 +8,7 @@
 #include "json.hpp"
 #include "meta.hpp"
 #include "release.hpp"
+#include "session.hpp"
 
 #include <algorithm>
 #include <future>
@@ -15,8 +16,9 @@
 
 namespace hop {
 
-StatusReport collect_status(const Project& project)
+StatusReport collect_status(Session& session)
 {
+  const Project& project = session.project();
   StatusReport r;
   r.root = project.root;
   r.package = project.config.project.name;
@@ -106,6 +108,13 @@ StatusReport collect_status(const Project& project)
     r.problems =
         deploy::check(*history, *facts, record ? &*record : nullptr, o);
   }
+  if (d.production && d.reachable && r.git.present && r.devel) {
+    try {
+      r.production = deploy::production_state(session);
+    } catch (const Error& e) {
+      r.production_error = e.what();
+    }
+  }
   return r;
 }
 
@@ -152,7 +161,9 @@ void release_rows(std::ostream& os, const StatusReport& r)
     row(os, "release:", "none");
   } else {
     std::string note;
-    if (r.expected_release && *r.expected_release != *d.release) {
+    // In production the pending row says what upgrade would replay.
+    if (r.expected_release && *r.expected_release != *d.release &&
+        !d.production) {
       note = " (the branch is at " + r.expected_release->str() +
              ((r.git.branch && Version::from_branch(*r.git.branch))
                   ? ": run 'git hop apply')"
@@ -188,6 +199,51 @@ void git_rows(std::ostream& os, const StatusReport& r)
   }
 }
 
+// What upgrade and restore would work from, in production.
+void production_rows(std::ostream& os, const StatusReport& r)
+{
+  if (!r.production_error.empty()) {
+    row(os, "production:", "unknown: " + r.production_error);
+  }
+  if (!r.production) {
+    return;
+  }
+  const auto& p = *r.production;
+  if (p.interrupted) {
+    row(os, "upgrade:",
+        "interrupted in " + p.interrupted->release.str() + " (started " +
+            p.interrupted->started_at +
+            "): run 'git hop upgrade' to complete it");
+  }
+  std::string pending;
+  for (const auto& v : p.pending) {
+    pending += (pending.empty() ? "" : ", ") + v.str();
+  }
+  row(os, "pending:",
+      pending.empty() ? "none" : pending + " (run 'git hop upgrade')");
+  if (p.backups.empty()) {
+    row(os, "backups:", "none");
+  } else {
+    const auto& last = p.backups.back();
+    row(os, "backups:",
+        std::to_string(p.backups.size()) + ", the last " +
+            last.path.filename().string() + " (" +
+            (last.release ? last.release->str() : std::string("untracked")) +
+            ")");
+  }
+  for (const auto& line : p.drift) {
+    row(os, "drift:", line);
+  }
+  if (!p.drift.empty()) {
+    row(os, "repair:",
+        "find who changed the schema; 'git hop upgrade --allow-drift' goes "
+        "on regardless");
+  }
+  for (const auto& line : p.problems) {
+    row(os, "problem:", line);
+  }
+}
+
 } // namespace
 
 std::string render_status_text(const StatusReport& r)
@@ -201,12 +257,75 @@ std::string render_status_text(const StatusReport& r)
       d.connection_file.value_or("(no connection file; libpq defaults)"));
   release_rows(os, r);
   git_rows(os, r);
+  production_rows(os, r);
   for (const auto& p : r.problems) {
     row(os, "problem:", p.message);
     row(os, "repair:", p.repair);
   }
   return os.str();
 }
+
+namespace {
+
+void production_json(json::Writer& w, const StatusReport& r)
+{
+  if (!r.production) {
+    if (r.production_error.empty()) {
+      w.null();
+    } else {
+      w.begin_object();
+      w.key("error").value(r.production_error);
+      w.end_object();
+    }
+    return;
+  }
+  const auto& p = *r.production;
+  w.begin_object();
+  w.key("pending").begin_array();
+  for (const auto& v : p.pending) {
+    w.value(v.str());
+  }
+  w.end_array();
+  w.key("interrupted");
+  if (p.interrupted) {
+    w.begin_object();
+    w.key("release").value(p.interrupted->release.str());
+    w.key("started_at").value(p.interrupted->started_at);
+    w.key("client").value(p.interrupted->client);
+    w.key("backup").value(p.interrupted->backup);
+    w.end_object();
+  } else {
+    w.null();
+  }
+  w.key("backups").begin_array();
+  for (const auto& b : p.backups) {
+    w.begin_object();
+    w.key("path").value(b.path.string());
+    w.key("release");
+    if (b.release) {
+      w.value(b.release->str());
+    } else {
+      w.null();
+    }
+    w.key("taken_at").value(b.taken_at);
+    w.key("bytes").value(static_cast<long long>(b.bytes));
+    w.end_object();
+  }
+  w.end_array();
+  w.key("drift").begin_array();
+  for (const auto& line : p.drift) {
+    w.value(line);
+  }
+  w.end_array();
+  w.key("problems").begin_array();
+  for (const auto& line : p.problems) {
+    w.value(line);
+  }
+  w.end_array();
+  w.end_object();
+}
+
+} // namespace
 
 std::string render_status_json(const StatusReport& r,
                                const std::string& git_hop_version)
@@ -287,6 +406,8 @@ std::string render_status_json(const StatusReport& r,
     w.end_object();
   }
   w.end_array();
+  w.key("production");
+  production_json(w, r);
   w.end_object();
   return w.str() + "\n";
 }

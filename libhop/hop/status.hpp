@@ -1,10 +1,13 @@
 // git hop status: a read-only report of the project, its database, git and
 // the releases in preparation, and the cross-check of tags, notes,
 // hop_main, the database's rows and origin (deploy/check.hpp). Never
-// writes anything, never asks the network.
+// writes anything, never asks the network. In production it also reads
+// what upgrade and restore would work from (pending releases, backups,
+// drift).
 #pragma once
 
 #include "deploy/check.hpp"
+#include "deploy/upgrade.hpp"
 #include "project.hpp"
 #include "version.hpp"
 
@@ -54,9 +57,19 @@ struct StatusReport
   // and origin (as last fetched), with the command that repairs it
   // (deploy::check()).
   std::vector<deploy::Problem> problems;
+
+  // A production database: the releases `git hop upgrade` would replay,
+  // an interrupted upgrade, the backups `git hop restore` can use, drift
+  // from the baseline of its release, and its record against the tags and
+  // notes (deploy::production_state()). nullopt in development, or when
+  // the database or the repository cannot be read.
+  std::optional<deploy::ProductionState> production;
+  std::string production_error; // why `production` could not be read
 };
 
-StatusReport collect_status(const Project& project);
+class Session;
+
+StatusReport collect_status(Session& session);
 std::string render_status_text(const StatusReport& report);
 std::string render_status_json(const StatusReport& report,
                                const std::string& git_hop_version);

@@ -473,3 +473,91 @@ def test_restore_in_development_rebuilds_from_the_template(remote):
     assert p.sql("select to_regclass('public.tag')") == [(None,)]
     p.hop("restore", "0.1.0", check=True)
     assert p.sql("select count(*) from public.tag") == [(2,)]
+
+
+
+# --------------------------------------------------------------------------
+# status in production: what upgrade would replay, what restore has
+
+
+def status(p) -> tuple:
+    r = p.hop("status", check=True)
+    rows = {}
+    for line in r.out.splitlines():
+        key, _, value = line.partition(":")
+        rows.setdefault(key, []).append(value.strip())
+    data = json.loads(p.hop("status", "--format=json", check=True).out)
+    return rows, data
+
+
+def test_status_names_pending_releases_and_backups(prod):
+    prod.hop("upgrade", "--init", "--to", "0.0.1", check=True)
+    rows, data = status(prod)
+    assert rows["release"] == ["0.0.1"]
+    assert rows["pending"] == ["0.1.0 (run 'git hop upgrade')"]
+    [backup] = prod.backups()
+    assert rows["backups"] == [f"1, the last {backup} (untracked)"]
+    assert "upgrade" not in rows and "drift" not in rows
+    production = data["production"]
+    assert production["pending"] == ["0.1.0"]
+    assert production["interrupted"] is None
+    assert [Path(b["path"]).name for b in production["backups"]] == [backup]
+    assert production["backups"][0]["release"] is None
+    assert production["backups"][0]["bytes"] > 0
+    assert production["drift"] == [] and production["problems"] == []
+
+    prod.hop("upgrade", check=True)
+    rows, data = status(prod)
+    assert rows["release"] == ["0.1.0"] and rows["pending"] == ["none"]
+    assert rows["backups"][0].startswith("2, the last ") and rows["backups"][0].endswith(
+        " (0.0.1)")
+    assert data["production"]["pending"] == []
+
+
+def test_status_names_drift(upgraded):
+    upgraded.sql("create index post_title on public.post (title)")
+    rows, data = status(upgraded)
+    assert rows["drift"] == ["index public.post_title: only in the database"]
+    assert rows["repair"][-1].startswith("find who changed the schema")
+    assert data["production"]["drift"] == ["index public.post_title: only in the database"]
+
+
+def test_status_names_an_interrupted_upgrade_and_upgrade_completes_it(prod, tmp_path):
+    prod.hop("upgrade", "--init", "--to", "0.0.1", check=True)
+    # Stopped, then killed, while the .py script of 0.1.0 runs: 0.1.0's
+    # first part is committed with the "upgrade in progress" row.
+    proc = subprocess.Popen(
+        ["git-hop", "upgrade"], cwd=prod.path,
+        env=dict(prod.env, GIT_HOP_TRACE=str(tmp_path / "trace"),
+                 GIT_HOP_TRACE_STOP="git-hop runs each .py script"),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for _ in range(600):
+        with open(f"/proc/{proc.pid}/stat") as f:
+            if f.read().rsplit(")", 1)[1].split()[0] in ("T", "t"):
+                break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("git-hop did not stop at the .py script")
+    proc.kill()
+    proc.communicate(timeout=60)
+    for _ in range(200):  # the server ends the killed sessions
+        if sql(prod.cluster, "postgres", "select count(*) from pg_stat_activity"
+               " where datname = %s", (prod.db,)) == [(0,)]:
+            break
+        time.sleep(0.05)
+    rows, data = status(prod)
+    assert rows["release"] == ["0.0.1"]
+    [line] = rows["upgrade"]
+    assert line.startswith("interrupted in 0.1.0 (started ")
+    assert line.endswith("): run 'git hop upgrade' to complete it")
+    assert data["production"]["interrupted"]["release"] == "0.1.0"
+    assert data["production"]["pending"] == ["0.1.0"]
+    prod.hop("upgrade", check=True)
+    rows, data = status(prod)
+    assert rows["release"] == ["0.1.0"] and "upgrade" not in rows
+    assert data["production"]["interrupted"] is None
+
+
+def test_status_in_development_has_no_production_part(remote):
+    data = json.loads(remote.dev.hop("status", "--format=json", check=True).out)
+    assert data["production"] is None
