@@ -2,6 +2,7 @@
 
 #include "../error.hpp"
 
+#include <algorithm>
 #include <csignal>
 
 namespace hop::git {
@@ -54,6 +55,50 @@ process::Result run_git_checked(const std::filesystem::path& workdir,
     throw e;
   }
   return r;
+}
+
+Rebase rebase(const std::filesystem::path& workdir, const std::string& onto,
+              const std::function<bool(const std::string&)>& take_theirs)
+{
+  const std::vector<std::string> no_hooks = {"-c", "core.hooksPath=/dev/null"};
+  auto with = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), no_hooks.begin(), no_hooks.end());
+    return run_git(workdir, std::move(args));
+  };
+  Rebase out;
+  auto r = with({"rebase", "--quiet", onto});
+  for (int round = 0; !r.ok() && round < 100; ++round) {
+    auto unmerged =
+        run_git(workdir, {"diff", "--name-only", "--diff-filter=U"});
+    std::vector<std::string> paths = process::last_lines(unmerged.out, 100000);
+    if (paths.empty() ||
+        !std::all_of(paths.begin(), paths.end(), take_theirs)) {
+      break;
+    }
+    std::vector<std::string> checkout = {"checkout", "--theirs", "--"};
+    std::vector<std::string> add = {"add", "--"};
+    for (const auto& p : paths) {
+      checkout.push_back(p);
+      add.push_back(p);
+      out.resolved.push_back(p);
+    }
+    run_git(workdir, checkout);
+    run_git(workdir, add);
+    r = with({"-c", "core.editor=true", "rebase", "--continue"});
+    if (!r.ok() && (r.out + r.err).find("No changes") != std::string::npos) {
+      r = with({"rebase", "--skip"});
+    }
+  }
+  out.ok = r.ok();
+  if (!out.ok) {
+    run_git(workdir, {"rebase", "--abort"});
+    for (const auto& line : process::last_lines(r.out + r.err, 20)) {
+      if (line.find("CONFLICT") != std::string::npos) {
+        out.conflicts.push_back(line);
+      }
+    }
+  }
+  return out;
 }
 
 } // namespace hop::git

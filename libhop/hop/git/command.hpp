@@ -8,6 +8,7 @@
 #include "../process.hpp"
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,5 +33,19 @@ process::Result run_git_about(const std::filesystem::path& gitdir,
 process::Result run_git_checked(const std::filesystem::path& workdir,
                                 std::vector<std::string> args,
                                 const std::string& what);
+
+struct Rebase
+{
+  bool ok = false;
+  std::vector<std::string> conflicts; // git's CONFLICT lines, when not ok
+  std::vector<std::string> resolved;  // paths whose side `theirs` took
+};
+
+// Rebase the current branch of `workdir` on `onto`, with no hook. A
+// conflict in paths that all satisfy `take_theirs` is solved by taking the
+// rebased commit's side; any other conflict aborts the rebase (the
+// repository is as it was) and is returned.
+Rebase rebase(const std::filesystem::path& workdir, const std::string& onto,
+              const std::function<bool(const std::string&)>& take_theirs);
 
 } // namespace hop::git
