@@ -13,23 +13,6 @@ std::string num(int n)
   return std::to_string(n);
 }
 
-std::string pg_array(const std::vector<std::string>& items)
-{
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    out += (i ? "," : "");
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-      }
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 } // namespace
 
 std::optional<Version> Record::last() const
@@ -266,15 +249,15 @@ void stamp_commits(db::Connection& conn,
     patches.push_back(num(v.patch));
     ids.push_back(id);
   }
-  conn.query(
-      "update half_orm_meta.hop_release r set commit = t.commit "
-      "from unnest($1::int[], $2::int[], $3::int[], $4::text[]) "
-      "as t(major, minor, patch, commit) "
-      "where r.major = t.major and r.minor = t.minor and "
-      "r.patch = t.patch and r.pre_release = '' and "
-      "r.pre_release_num = '' and "
-      "r.commit is distinct from t.commit",
-      {pg_array(majors), pg_array(minors), pg_array(patches), pg_array(ids)});
+  conn.query("update half_orm_meta.hop_release r set commit = t.commit "
+             "from unnest($1::int[], $2::int[], $3::int[], $4::text[]) "
+             "as t(major, minor, patch, commit) "
+             "where r.major = t.major and r.minor = t.minor and "
+             "r.patch = t.patch and r.pre_release = '' and "
+             "r.pre_release_num = '' and "
+             "r.commit is distinct from t.commit",
+             {db::text_array(majors), db::text_array(minors),
+              db::text_array(patches), db::text_array(ids)});
 }
 
 void begin_upgrade(db::Connection& conn, const UpgradeRow& row)

@@ -264,19 +264,7 @@ std::vector<std::string> Cluster::scratch_names(const std::string& target)
 std::vector<std::string>
 existing_databases(Connection& conn, const std::vector<std::string>& names)
 {
-  std::string array = "{";
-  for (size_t i = 0; i < names.size(); ++i) {
-    array += (i ? "," : "");
-    array += '"';
-    for (char c : names[i]) {
-      if (c == '"' || c == '\\') {
-        array += '\\';
-      }
-      array += c;
-    }
-    array += '"';
-  }
-  array += "}";
+  std::string array = text_array(names);
   auto r = conn.query("select datname from pg_database where datname = "
                       "any($1::text[]) order by datname",
                       {array});
@@ -306,19 +294,7 @@ void Cluster::set_comment(const std::string& db, const std::string& text)
 std::map<std::string, std::optional<std::string>>
 Cluster::comments(const std::vector<std::string>& names)
 {
-  std::string array = "{";
-  for (size_t i = 0; i < names.size(); ++i) {
-    array += (i ? "," : "");
-    array += '"';
-    for (char c : names[i]) {
-      if (c == '"' || c == '\\') {
-        array += '\\';
-      }
-      array += c;
-    }
-    array += '"';
-  }
-  array += "}";
+  std::string array = text_array(names);
   auto r = m_conn.query(
       "select datname, shobj_description(oid, 'pg_database') from pg_database "
       "where datname = any($1::text[])",

@@ -363,4 +363,21 @@ void Transaction::commit()
   m_done = true;
 }
 
+std::string text_array(const std::vector<std::string>& items)
+{
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    out += (i ? "," : "");
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') {
+        out += '\\';
+      }
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
 } // namespace hop::db

@@ -128,4 +128,8 @@ private:
 // removed: one line per line, joined by "\n" (rendered as detail lines).
 std::string tidy_libpq_message(std::string_view message);
 
+// A text[] literal of `items`, every element quoted ('{"a","b"}'), for a
+// parameter such as `= any($1::text[])`.
+std::string text_array(const std::vector<std::string>& items);
+
 } // namespace hop::db

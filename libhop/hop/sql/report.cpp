@@ -10,26 +10,6 @@ namespace hop::sql {
 
 namespace {
 
-// A PostgreSQL array literal of `items`, every element quoted.
-std::string array_literal(const std::vector<std::string>& items)
-{
-  std::string out = "{";
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) {
-      out += ',';
-    }
-    out += '"';
-    for (char c : items[i]) {
-      if (c == '"' || c == '\\') {
-        out += '\\';
-      }
-      out += c;
-    }
-    out += '"';
-  }
-  return out + "}";
-}
-
 std::optional<long long> number(const std::optional<std::string>& v)
 {
   if (!v || v->empty()) {
@@ -115,7 +95,7 @@ lock_report(const Script& script, const std::string& path, db::Connection& conn)
   }
   bools += "}";
   db::Result r = conn.query(
-      k_sizes_sql, {array_literal(schemas), array_literal(names), bools});
+      k_sizes_sql, {db::text_array(schemas), db::text_array(names), bools});
   std::vector<std::optional<long long>> row_count(schemas.size()),
       byte_count(schemas.size());
   for (int k = 0; k < r.rows(); ++k) {
