@@ -52,6 +52,7 @@ import pytest
 
 import hoptest
 from hoptest import make_env, run, sql
+from test_release_cycle import FIRST_SQL, TEST_FIRST
 
 RANDOM_POINTS = int(os.environ.get("HOP_FAULT_RANDOM", "2"))
 SEED = int(os.environ.get("HOP_FAULT_SEED", str(random.randrange(1 << 30))))
@@ -71,21 +72,6 @@ VOLATILE = re.compile(r"[0-9a-f]{7,40}|/tmp/git-hop|\d+(?:\.\d+)? ?m?s\b|\bpid \
                       r"hop-new-\d+")
 TRACE_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d+ trace: (.*)$", re.M)
 SCRATCH = ("__hop_apply", "__hop_build", "__hop_check", "__hop_test", "__hop_old")
-
-FIRST_SQL = "create table public.first (a text primary key, b int);\n"
-TEST_FIRST = """\
-import psycopg2
-
-
-def test_first_exists():
-    conn = psycopg2.connect("")
-    try:
-        with conn.cursor() as cur:
-            cur.execute("select to_regclass('public.first')")
-            assert cur.fetchone()[0] == "first"
-    finally:
-        conn.close()
-"""
 
 
 # --------------------------------------------------------------------------
