@@ -276,13 +276,13 @@ Facts read_facts(const git::Repository& repo, const History& h,
   return f;
 }
 
-std::vector<Problem> check(const History& h, const Facts& f,
-                           const meta::Record* record, const CheckOptions& o)
-{
-  std::vector<Problem> out;
-  const std::string complete = "git hop release";
-  std::optional<Version> last = h.last();
+namespace {
 
+constexpr const char* k_complete = "git hop release";
+
+// Stale lock files of the refs a release moves.
+void lock_problems(const Facts& f, std::vector<Problem>& out)
+{
   for (const auto& file : f.lock_files) {
     out.push_back({"locked-ref",
                    std::nullopt,
@@ -292,29 +292,35 @@ std::vector<Problem> check(const History& h, const Facts& f,
                     "Remove it only when no git command is running."},
                    "rm '" + file + "'"});
   }
+}
 
-  if (!h.has_main) {
-    std::optional<Version> highest;
-    for (const auto& t : h.stray) {
-      if (auto v = Version::parse(t.name); v && (!highest || *v > *highest)) {
-        highest = v;
-      }
+// No hop_main: no tag is a release, nothing else means much.
+Problem no_main_problem(const History& h, const Facts& f)
+{
+  std::optional<Version> highest;
+  for (const auto& t : h.stray) {
+    if (auto v = Version::parse(t.name); v && (!highest || *v > *highest)) {
+      highest = v;
     }
-    out.push_back(
-        {"no-hop-main",
-         std::nullopt,
-         std::string("there is no branch ") + k_main_branch,
-         {"Released history lives on " + std::string(k_main_branch) +
-          ": without it, no tag is a release."},
-         f.remote.main ? std::string("git branch --track ") + k_main_branch +
-                             " origin/" + k_main_branch
-         : highest
-             ? std::string("git branch ") + k_main_branch + " " + highest->str()
-             : std::string("git branch ") + k_main_branch + " <commit>"});
-    return out; // without hop_main, no tag is a release: nothing else means
-                // much
   }
+  return {"no-hop-main",
+          std::nullopt,
+          std::string("there is no branch ") + k_main_branch,
+          {"Released history lives on " + std::string(k_main_branch) +
+           ": without it, no tag is a release."},
+          f.remote.main ? std::string("git branch --track ") + k_main_branch +
+                              " origin/" + k_main_branch
+          : highest ? std::string("git branch ") + k_main_branch + " " +
+                          highest->str()
+                    : std::string("git branch ") + k_main_branch + " <commit>"};
+}
 
+// Releases a killed `git hop release` left: before the refs moved
+// (interrupted), after the tag (unfinished). Returns the versions covered.
+std::set<std::string> release_problems(const Facts& f,
+                                       std::vector<Problem>& out)
+{
+  const std::string complete = k_complete;
   std::set<std::string> covered;
   for (const auto& i : f.interrupted) {
     const std::string v = i.version.str();
@@ -367,40 +373,46 @@ std::vector<Problem> check(const History& h, const Facts& f,
                    complete});
   }
 
-  {
-    for (const auto& t : h.stray) {
-      if (covered.count(t.name)) {
-        continue;
-      }
-      auto v = Version::parse(t.name);
-      Problem p{"stray-tag",
-                v,
-                "tag " + t.name + " is not a release: " + t.why,
-                {},
-                "git tag -d " + t.name};
-      auto subject = f.stray_subjects.find(t.name);
-      bool release_commit =
-          subject != f.stray_subjects.end() &&
-          subject->second.rfind("[" + t.name + "] ", 0) == 0 &&
-          subject->second.rfind("[" + t.name + "] prepare: ", 0) != 0;
-      if (t.why.find("has no note") != std::string::npos && release_commit) {
-        if (f.remote.configured) {
-          p.repair = std::string("git fetch origin ") + notes::k_ref + ":" +
-                     notes::k_ref;
-        } else if (v && (!last || *v > *last)) {
-          bool branch = std::find(f.preparing.begin(), f.preparing.end(), *v) !=
-                        f.preparing.end();
-          p.repair =
-              (branch ? "git checkout " + v->branch()
-                      : "git checkout -b " + v->branch() + " " + t.name) +
-              " && git hop release";
-        } else {
-          p.repair = std::string("git fetch <a clone that has it> ") +
-                     notes::k_ref + ":" + notes::k_ref;
-        }
-      }
-      out.push_back(std::move(p));
+  return covered;
+}
+
+// Tags that look like releases and are not, notes that are no release's.
+void stray_problems(const History& h, const Facts& f,
+                    const std::set<std::string>& covered,
+                    std::vector<Problem>& out)
+{
+  std::optional<Version> last = h.last();
+  for (const auto& t : h.stray) {
+    if (covered.count(t.name)) {
+      continue;
     }
+    auto v = Version::parse(t.name);
+    Problem p{"stray-tag",
+              v,
+              "tag " + t.name + " is not a release: " + t.why,
+              {},
+              "git tag -d " + t.name};
+    auto subject = f.stray_subjects.find(t.name);
+    bool release_commit =
+        subject != f.stray_subjects.end() &&
+        subject->second.rfind("[" + t.name + "] ", 0) == 0 &&
+        subject->second.rfind("[" + t.name + "] prepare: ", 0) != 0;
+    if (t.why.find("has no note") != std::string::npos && release_commit) {
+      if (f.remote.configured) {
+        p.repair = std::string("git fetch origin ") + notes::k_ref + ":" +
+                   notes::k_ref;
+      } else if (v && (!last || *v > *last)) {
+        bool branch = std::find(f.preparing.begin(), f.preparing.end(), *v) !=
+                      f.preparing.end();
+        p.repair = (branch ? "git checkout " + v->branch()
+                           : "git checkout -b " + v->branch() + " " + t.name) +
+                   " && git hop release";
+      } else {
+        p.repair = std::string("git fetch <a clone that has it> ") +
+                   notes::k_ref + ":" + notes::k_ref;
+      }
+    }
+    out.push_back(std::move(p));
   }
   for (const auto& n : f.stray_notes) {
     out.push_back({"stray-note",
@@ -411,25 +423,31 @@ std::vector<Problem> check(const History& h, const Facts& f,
                    "git notes --ref=" + std::string(notes::k_ref).substr(11) +
                        " remove " + n.commit});
   }
+}
 
-  std::string rebuild;
-  {
-    if (o.production) {
-      rebuild = "git hop upgrade";
-    } else if (!f.interrupted.empty() || f.unfinished) {
-      rebuild = complete; // finish the release first: it repairs these too
-    } else if (f.branch && Version::from_branch(*f.branch) &&
-               std::find(f.preparing.begin(), f.preparing.end(),
-                         *Version::from_branch(*f.branch)) !=
-                   f.preparing.end()) {
-      rebuild = "git hop apply";
-    } else if (!f.preparing.empty()) {
-      rebuild =
-          "git checkout " + f.preparing.front().branch() + " && git hop apply";
-    } else {
-      rebuild = complete;
-    }
+// The command that repairs the development database's problems.
+std::string rebuild_command(const Facts& f, const CheckOptions& o)
+{
+  const std::string complete = k_complete;
+  if (o.production) {
+    return "git hop upgrade";
+  } else if (!f.interrupted.empty() || f.unfinished) {
+    return complete; // finish the release first: it repairs these too
+  } else if (f.branch && Version::from_branch(*f.branch) &&
+             std::find(f.preparing.begin(), f.preparing.end(),
+                       *Version::from_branch(*f.branch)) != f.preparing.end()) {
+    return "git hop apply";
+  } else if (!f.preparing.empty()) {
+    return "git checkout " + f.preparing.front().branch() + " && git hop apply";
+  } else {
+    return complete;
   }
+}
+
+// What an interrupted git-hop left in the cluster.
+void database_problems(const CheckOptions& o, const std::string& rebuild,
+                       std::vector<Problem>& out)
+{
   if (o.renamed_away) {
     out.push_back({"swap-interrupted",
                    std::nullopt,
@@ -451,62 +469,73 @@ std::vector<Problem> check(const History& h, const Facts& f,
                     "drops it."},
                    rebuild});
   }
-  if (record && record->tracked) {
-    std::map<Version, const meta::ReleaseRow*> rows;
-    for (const auto& row : record->releases) {
-      rows[row.version] = &row;
+}
+
+// The database's rows against the releases.
+void row_problems(const History& h, const Facts& f, const meta::Record& rec,
+                  const CheckOptions& o, const std::string& rebuild,
+                  std::vector<Problem>& out)
+{
+  std::map<Version, const meta::ReleaseRow*> rows;
+  for (const auto& row : rec.releases) {
+    rows[row.version] = &row;
+  }
+  for (const auto& r : h.releases) {
+    auto it = rows.find(r.version);
+    if (it == rows.end()) {
+      continue; // the database is behind: shown as its release
     }
-    for (const auto& r : h.releases) {
-      auto it = rows.find(r.version);
-      if (it == rows.end()) {
-        continue; // the database is behind: shown as its release
-      }
-      const std::string v = r.version.str();
-      if (!it->second->commit) {
-        out.push_back(
-            {"row-without-commit",
-             r.version,
-             "the database's row of release " + v + " records no commit",
-             {"tag " + v + " is on " + short_id(r.commit) + "."},
-             rebuild});
-      } else if (*it->second->commit != r.commit) {
-        out.push_back({"row-commit-mismatch",
-                       r.version,
-                       "the database's row of release " + v +
-                           " records commit " + short_id(*it->second->commit) +
-                           ", not " + short_id(r.commit) + " (tag " + v + ")",
-                       {"The database was not built from this repository's "
-                        "release " +
-                        v + "."},
-                       rebuild});
-      }
-    }
-    std::set<Version> expected(f.preparing.begin(), f.preparing.end());
-    for (const auto& i : f.interrupted) {
-      expected.insert(i.version);
-    }
-    // Rows older than the first release are the database's own history
-    // (a project started from a database already at some release).
-    std::optional<Version> first;
-    if (!h.releases.empty()) {
-      first = h.releases.front().version;
-    }
-    for (const auto& row : record->releases) {
-      if (!h.find(row.version) && !expected.count(row.version) &&
-          (!first || row.version > *first)) {
-        out.push_back({"unknown-release",
-                       row.version,
-                       "the database records release " + row.version.str() +
-                           ", which is not a release of this repository",
-                       {"A release is an annotated tag on " +
-                        std::string(k_main_branch) + " with its note."},
-                       o.production ? std::string("git fetch origin --tags ") +
-                                          notes::k_ref + ":" + notes::k_ref
-                                    : rebuild});
-      }
+    const std::string v = r.version.str();
+    if (!it->second->commit) {
+      out.push_back(
+          {"row-without-commit",
+           r.version,
+           "the database's row of release " + v + " records no commit",
+           {"tag " + v + " is on " + short_id(r.commit) + "."},
+           rebuild});
+    } else if (*it->second->commit != r.commit) {
+      out.push_back({"row-commit-mismatch",
+                     r.version,
+                     "the database's row of release " + v + " records commit " +
+                         short_id(*it->second->commit) + ", not " +
+                         short_id(r.commit) + " (tag " + v + ")",
+                     {"The database was not built from this repository's "
+                      "release " +
+                      v + "."},
+                     rebuild});
     }
   }
+  std::set<Version> expected(f.preparing.begin(), f.preparing.end());
+  for (const auto& i : f.interrupted) {
+    expected.insert(i.version);
+  }
+  // Rows older than the first release are the database's own history
+  // (a project started from a database already at some release).
+  std::optional<Version> first;
+  if (!h.releases.empty()) {
+    first = h.releases.front().version;
+  }
+  for (const auto& row : rec.releases) {
+    if (!h.find(row.version) && !expected.count(row.version) &&
+        (!first || row.version > *first)) {
+      out.push_back({"unknown-release",
+                     row.version,
+                     "the database records release " + row.version.str() +
+                         ", which is not a release of this repository",
+                     {"A release is an annotated tag on " +
+                      std::string(k_main_branch) + " with its note."},
+                     o.production ? std::string("git fetch origin --tags ") +
+                                        notes::k_ref + ":" + notes::k_ref
+                                  : rebuild});
+    }
+  }
+}
 
+// Releases made here that origin lacks (as git last saw it).
+void push_problems(const Facts& f, const CheckOptions& o,
+                   std::vector<Problem>& out)
+{
+  const std::string complete = k_complete;
   const Remote& rm = f.remote;
   if (!o.production && rm.configured &&
       (!rm.unpushed.empty() || rm.notes_unpushed)) {
@@ -530,6 +559,27 @@ std::vector<Problem> check(const History& h, const Facts& f,
     }
     out.push_back(std::move(p));
   }
+}
+
+} // namespace
+
+std::vector<Problem> check(const History& h, const Facts& f,
+                           const meta::Record* record, const CheckOptions& o)
+{
+  std::vector<Problem> out;
+  lock_problems(f, out);
+  if (!h.has_main) {
+    out.push_back(no_main_problem(h, f));
+    return out;
+  }
+  std::set<std::string> covered = release_problems(f, out);
+  stray_problems(h, f, covered, out);
+  std::string rebuild = rebuild_command(f, o);
+  database_problems(o, rebuild, out);
+  if (record && record->tracked) {
+    row_problems(h, f, *record, o, rebuild, out);
+  }
+  push_problems(f, o, out);
   return out;
 }
 
