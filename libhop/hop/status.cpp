@@ -16,6 +16,67 @@
 
 namespace hop {
 
+namespace {
+
+// What the database says: who git-hop is there, its record, the scratch
+// databases a killed git-hop left; when it cannot be reached, why (and
+// whether an interrupted swap renamed it away).
+struct DatabaseView
+{
+  std::optional<meta::Record> record;
+  std::optional<std::string> renamed_away;
+  std::vector<std::string> leftovers;
+};
+
+DatabaseView read_database(const ConnectionSettings& cs, bool devel,
+                           StatusReport::Database& d)
+{
+  DatabaseView view;
+  auto& record = view.record;
+  auto& renamed_away = view.renamed_away;
+  auto& leftovers = view.leftovers;
+  std::string error;
+  if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
+    d.reachable = true;
+    d.user = conn->user();
+    d.host = conn->host();
+    d.port = conn->port();
+    record = meta::read_record(*conn);
+    d.has_meta = record->tracked;
+    d.release = record->last();
+    if (devel) {
+      leftovers =
+          db::existing_databases(*conn, db::Cluster::scratch_names(d.name));
+      // In use, while another git-hop holds the database's lock.
+      if (!leftovers.empty() && !deploy::Lock::holder(cs, d.name).empty()) {
+        leftovers.clear();
+      }
+    }
+  } else {
+    d.error = error;
+    d.user = cs.user.value_or("");
+    d.host = cs.host.value_or("");
+    d.port = cs.port.value_or("");
+    // Missing? A swap killed between its renames leaves it renamed away.
+    if (error.find("does not exist") != std::string::npos) {
+      try {
+        ConnectionSettings settings = cs;
+        settings.name = d.name;
+        db::Cluster cluster(settings);
+        std::string old = db::Cluster::old_name(d.name);
+        if (cluster.exists(old)) {
+          renamed_away = old;
+        }
+      } catch (const Error&) {
+        // The server's maintenance database is not reachable either.
+      }
+    }
+  }
+  return view;
+}
+
+} // namespace
+
 StatusReport collect_status(Session& session)
 {
   const Project& project = session.project();
@@ -34,52 +95,13 @@ StatusReport collect_status(Session& session)
   }
   // The database answers while git is read: most of its time is spent
   // waiting on the server, most of git's in starting libgit2.
-  std::optional<meta::Record> record;
-  std::optional<std::string> renamed_away;
-  std::vector<std::string> leftovers;
-  auto database = std::async(std::launch::async, [&] {
-    std::string error;
-    if (auto conn = db::Connection::try_connect(cs.keywords(), &error)) {
-      d.reachable = true;
-      d.user = conn->user();
-      d.host = conn->host();
-      d.port = conn->port();
-      record = meta::read_record(*conn);
-      d.has_meta = record->tracked;
-      d.release = record->last();
-      if (r.devel) {
-        leftovers =
-            db::existing_databases(*conn, db::Cluster::scratch_names(d.name));
-        // In use, while another git-hop holds the database's lock.
-        if (!leftovers.empty() && !deploy::Lock::holder(cs, d.name).empty()) {
-          leftovers.clear();
-        }
-      }
-    } else {
-      d.error = error;
-      d.user = cs.user.value_or("");
-      d.host = cs.host.value_or("");
-      d.port = cs.port.value_or("");
-      // Missing? A swap killed between its renames leaves it renamed away.
-      if (error.find("does not exist") != std::string::npos) {
-        try {
-          ConnectionSettings settings = cs;
-          settings.name = d.name;
-          db::Cluster cluster(settings);
-          std::string old = db::Cluster::old_name(d.name);
-          if (cluster.exists(old)) {
-            renamed_away = old;
-          }
-        } catch (const Error&) {
-          // The server's maintenance database is not reachable either.
-        }
-      }
-    }
-  });
+  auto database = std::async(std::launch::async,
+                             [&] { return read_database(cs, r.devel, d); });
 
   std::optional<deploy::History> history;
   std::optional<deploy::Facts> facts;
-  if (auto repo = git::Repository::discover(project.root)) {
+  if (session.has_repo()) {
+    git::Repository* repo = &session.repo();
     history = deploy::read_history(*repo);
     release::State state = release::read_state(*repo, *history);
     auto& g = r.git;
@@ -98,15 +120,15 @@ StatusReport collect_status(Session& session)
       facts = deploy::read_facts(*repo, *history, &changes);
     }
   }
-  database.get();
+  DatabaseView view = database.get();
   if (history && facts) {
     deploy::CheckOptions o;
     o.production = d.production;
-    o.renamed_away = renamed_away;
-    o.leftovers = leftovers;
+    o.renamed_away = view.renamed_away;
+    o.leftovers = view.leftovers;
     o.database = d.name;
-    r.problems =
-        deploy::check(*history, *facts, record ? &*record : nullptr, o);
+    r.problems = deploy::check(*history, *facts,
+                               view.record ? &*view.record : nullptr, o);
   }
   if (d.production && d.reachable && r.git.present && r.devel) {
     try {
