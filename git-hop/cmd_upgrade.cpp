@@ -136,7 +136,7 @@ int cmd_upgrade(const cli::Args& args, hop::Session& session)
     std::cout << (o.dry_run ? hop::deploy::render_plan_json(r.plan, HOP_VERSION)
                             : hop::deploy::render_result_json(r, HOP_VERSION));
   } else if (o.dry_run) {
-    std::cout << hop::deploy::render_plan_text(r.plan);
+    hop::deploy::write_plan_text(std::cout, r.plan);
   }
   if (o.dry_run) {
     return print_refusals(r.plan);

@@ -532,8 +532,7 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
 
 namespace {
 
-void indent(std::ostringstream& os, std::string_view text,
-            const std::string& prefix)
+void indent(std::ostream& os, std::string_view text, const std::string& prefix)
 {
   while (!text.empty()) {
     size_t end = text.find('\n');
@@ -549,7 +548,7 @@ void indent(std::ostringstream& os, std::string_view text,
 
 namespace {
 
-void release_text(std::ostringstream& os, const PlannedRelease& r)
+void release_text(std::ostream& os, const PlannedRelease& r)
 {
   os << "\nrelease " << r.version.str() << " (" << r.commit.substr(0, 12)
      << "): " << r.message << "\n";
@@ -586,9 +585,8 @@ std::string plan_summary(const UpgradePlan& p)
 
 } // namespace
 
-std::string render_plan_text(const UpgradePlan& p)
+void write_plan_text(std::ostream& os, const UpgradePlan& p)
 {
-  std::ostringstream os;
   os << plan_summary(p);
   if (p.init == "empty") {
     os << "The database is empty: it gets the baseline of the first release "
@@ -608,6 +606,12 @@ std::string render_plan_text(const UpgradePlan& p)
   for (const auto& r : p.releases) {
     release_text(os, r);
   }
+}
+
+std::string render_plan_text(const UpgradePlan& p)
+{
+  std::ostringstream os;
+  write_plan_text(os, p);
   return os.str();
 }
 

@@ -20,6 +20,7 @@
 #include "backup.hpp"
 #include "runner.hpp"
 
+#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
@@ -98,6 +99,9 @@ struct UpgradeResult
 
 UpgradeResult upgrade(Session& session, const UpgradeOptions& options);
 
+// The plan as text, written as it is rendered: a script's text is never
+// held twice (render_plan_text() returns the same text).
+void write_plan_text(std::ostream& os, const UpgradePlan& plan);
 std::string render_plan_text(const UpgradePlan& plan);
 std::string render_plan_json(const UpgradePlan& plan,
                              const std::string& git_hop_version);
