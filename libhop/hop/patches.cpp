@@ -202,10 +202,15 @@ std::string read_regular(const fs::path& path, const std::string& rel)
                           : S_ISFIFO(st.st_mode) ? "a FIFO"
                                                  : "not a file");
   }
-  std::string text;
-  char buf[65536];
+  // Read straight into a string of the size fstat gives (a script may be
+  // big: no buffer grown by doubling); a file that grew since is read on.
+  std::string text(static_cast<size_t>(st.st_size), '\0');
+  size_t used = 0;
+  char buf[4096];
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    bool in_place = used < text.size();
+    ssize_t n = in_place ? ::read(fd, text.data() + used, text.size() - used)
+                         : ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) {
       continue;
     }
@@ -213,9 +218,13 @@ std::string read_regular(const fs::path& path, const std::string& rel)
       throw fatal("cannot read '" + rel + "'").detail(std::strerror(errno));
     }
     if (n == 0) {
+      text.resize(used);
       return text;
     }
-    text.append(buf, static_cast<size_t>(n));
+    if (!in_place) {
+      text.append(buf, static_cast<size_t>(n));
+    }
+    used += static_cast<size_t>(n);
   }
 }
 
