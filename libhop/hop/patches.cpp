@@ -78,10 +78,10 @@ Release from_files(const Version& version, Files files)
   Release r;
   r.version = version;
   std::string dir = version.patch_dir();
-  const std::string* toml_text = nullptr;
+  const Text* toml_text = nullptr;
   for (auto& file : files) {
     const std::string& name = file.first;
-    std::string& content = file.second;
+    Text& content = file.second;
     if (name == "release.toml") {
       toml_text = &content;
       continue;
@@ -110,7 +110,7 @@ Release from_files(const Version& version, Files files)
         .hint("Create it with: message = \"<what the release does>\"");
   }
   try {
-    toml::table t = toml::parse(*toml_text, origin);
+    toml::table t = toml::parse(toml_text->view(), origin);
     for (const auto& [key, node] : t) {
       if (key.str() == "message") {
         if (!node.is_string()) {

@@ -9,6 +9,7 @@
 // of it) that is not a directory.
 #pragma once
 
+#include "text.hpp"
 #include "version.hpp"
 
 #include <filesystem>
@@ -28,7 +29,7 @@ struct Script
 {
   std::string name; // "00_schema.sql"
   std::string path; // "Patches/0/1/0/00_schema.sql"
-  std::string content;
+  Text content;     // never copied: a script may be big
   std::string sha256;
   Kind kind = Kind::sql;
   // release.toml: [scripts."<name>"] transaction = false runs a .sql
@@ -44,7 +45,7 @@ struct Release
   std::vector<std::string> warnings;
 };
 
-using Files = std::vector<std::pair<std::string, std::string>>;
+using Files = std::vector<std::pair<std::string, Text>>;
 
 // Build the release from the files of its folder (name, content). Fatal
 // without a valid release.toml.

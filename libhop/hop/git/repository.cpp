@@ -670,6 +670,18 @@ std::string blob_text(git_repository* repo, const git_oid* id)
                      static_cast<size_t>(git_blob_rawsize(raw)));
 }
 
+// The blob's text without a copy: the Text keeps the git_blob (whose
+// buffer is what libgit2 inflated) alive.
+Text blob_shared(git_repository* repo, const git_oid* id)
+{
+  git_blob* raw = nullptr;
+  check(git_blob_lookup(&raw, repo, id), "cannot read a file from git");
+  std::shared_ptr<const git_blob> blob(raw, git_blob_free);
+  std::string_view view(static_cast<const char*>(git_blob_rawcontent(raw)),
+                        static_cast<size_t>(git_blob_rawsize(raw)));
+  return {std::move(blob), view};
+}
+
 TreePtr tree_of(git_repository* repo, const std::string& refish)
 {
   git_object* raw = nullptr;
@@ -843,7 +855,7 @@ std::vector<DirEntry> Repository::read_dir_entries(const std::string& refish,
     entry.name = git_tree_entry_name(e);
     entry.kind = kind_of_mode(git_tree_entry_filemode(e));
     if (entry.kind == EntryKind::file || entry.kind == EntryKind::executable) {
-      entry.content = blob_text(m_repo.get(), git_tree_entry_id(e));
+      entry.content = blob_shared(m_repo.get(), git_tree_entry_id(e));
     }
     entries.push_back(std::move(entry));
   }
@@ -888,7 +900,7 @@ Repository::read_index_dir_entries(const std::string& dir) const
       entry.kind = kind_of_mode(e->mode);
       if (entry.kind == EntryKind::file ||
           entry.kind == EntryKind::executable) {
-        entry.content = blob_text(m_repo.get(), &e->id);
+        entry.content = blob_shared(m_repo.get(), &e->id);
       }
     }
     entries.push_back(std::move(entry));

@@ -16,6 +16,8 @@
 // too ('git config'). Commands that write no object never pay for these.
 #pragma once
 
+#include "../text.hpp"
+
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -62,7 +64,9 @@ struct DirEntry
 {
   std::string name;
   EntryKind kind = EntryKind::file;
-  std::string content; // the blob of a file or executable; else empty
+  // The blob of a file or executable (a view of libgit2's own copy, kept
+  // alive by the Text); else empty.
+  Text content;
 };
 
 // A commit (commit_info()).
