@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cstring>
 #include <functional>
-#include <unordered_set>
+#include <unordered_map>
 
 namespace hop::sql {
 
@@ -75,26 +75,44 @@ bool Kind::operator==(const Kind& other) const
          locks == other.locks;
 }
 
+Statement Statements::operator[](size_t i) const
+{
+  const Row& r = m_rows[i];
+  Statement s;
+  s.offset = (size_t(r.high & 0xFFU) << 32) | r.offset_low;
+  s.length = r.length;
+  s.line = static_cast<int>(r.line);
+  s.column = static_cast<int>(r.column);
+  s.kind = m_kinds[r.high >> 8].get();
+  return s;
+}
+
 bool Script::has_non_transactional() const
 {
-  return first_non_transactional() != nullptr;
+  return first_non_transactional().has_value();
 }
 
 bool Script::all_non_transactional() const
 {
-  return !statements.empty() &&
-         std::none_of(statements.begin(), statements.end(),
-                      [](const Statement& s) { return s.transactional(); });
+  if (statements.empty()) {
+    return false;
+  }
+  for (const auto& s : statements) {
+    if (s.transactional()) {
+      return false;
+    }
+  }
+  return true;
 }
 
-const Statement* Script::first_non_transactional() const
+std::optional<Statement> Script::first_non_transactional() const
 {
   for (const auto& s : statements) {
     if (!s.transactional()) {
-      return &s;
+      return s;
     }
   }
-  return nullptr;
+  return std::nullopt;
 }
 
 namespace {
@@ -209,7 +227,8 @@ private:
   std::string m_window;
   detail::Tree m_tree;
   Script m_script;
-  std::unordered_set<const Kind*, KindHash, KindEq> m_kinds;
+  // The kinds met so far, each with its index in m_script's.
+  std::unordered_map<const Kind*, unsigned, KindHash, KindEq> m_kinds;
 };
 
 std::string Builder::where(size_t offset)
@@ -260,7 +279,7 @@ Script Builder::run()
   }
   // At least 2 bytes a statement ("x;"): reserve address space, which the
   // system backs with memory only where written.
-  m_script.statements.reserve(
+  m_script.statements.m_rows.reserve(
       std::min<size_t>(body.size() / 32 + 16, size_t(1) << 26));
   size_t pos = m_start;
   size_t window = detail::k_window;
@@ -383,26 +402,43 @@ void Builder::add(size_t begin, size_t end, detail::Value stmt)
   } catch (const detail::Refusal& r) {
     fail(begin, r.message, r.details, r.hints);
   }
-  const Kind* shared = nullptr;
+  Statements& st = m_script.statements;
+  unsigned index = 0;
   if (auto it = m_kinds.find(&kind); it != m_kinds.end()) {
-    shared = *it;
+    index = it->second;
   } else {
-    m_script.m_kinds.push_back(std::make_unique<Kind>(std::move(kind)));
-    shared = m_script.m_kinds.back().get();
-    m_kinds.insert(shared);
+    if (st.m_kinds.size() >= (size_t(1) << 24)) {
+      fail(begin, "the script has more than 16,777,215 kinds of statement");
+    }
+    index = static_cast<unsigned>(st.m_kinds.size());
+    st.m_kinds.push_back(std::make_unique<Kind>(std::move(kind)));
+    m_kinds.emplace(st.m_kinds.back().get(), index);
+  }
+  if (begin >= (size_t(1) << 40) || end - begin > 0xFFFFFFFFU) {
+    fail(begin, "the script or the statement is too large");
   }
   Position p = m_cursor.at(begin);
-  m_script.statements.push_back({begin, end - begin, p.line, p.column, shared});
+  st.m_rows.push_back({static_cast<unsigned>(begin & 0xFFFFFFFFU),
+                       static_cast<unsigned>(begin >> 32) | (index << 8),
+                       static_cast<unsigned>(end - begin),
+                       static_cast<unsigned>(p.line),
+                       static_cast<unsigned>(p.column)});
 }
 
 void Builder::check_mixing() const
 {
-  const auto& st = m_script.statements;
-  auto no = std::find_if(st.begin(), st.end(),
-                         [](const Statement& s) { return !s.transactional(); });
-  auto yes = std::find_if(st.begin(), st.end(),
-                          [](const Statement& s) { return s.transactional(); });
-  if (no == st.end() || yes == st.end()) {
+  std::optional<Statement> no;
+  std::optional<Statement> yes;
+  for (const auto& s : m_script.statements) {
+    auto& first = s.transactional() ? yes : no;
+    if (!first) {
+      first = s;
+    }
+    if (no && yes) {
+      break;
+    }
+  }
+  if (!no || !yes) {
     return;
   }
   throw fatal(m_path + ": mixes statements that cannot run inside a "

@@ -17,7 +17,7 @@
 // body). The script is read a window at a time: the lexer finds where
 // statements may end, the parser reads up to there at once and its tree
 // is classified and freed; so memory grows with the number of statements
-// (32 bytes each) and with the largest statement, never with the whole
+// (20 bytes each) and with the largest statement, never with the whole
 // script's trees. Statements that are alike (every INSERT into one table)
 // share one Kind.
 //
@@ -136,27 +136,76 @@ struct Statement
   const std::vector<Lock>& locks() const { return kind->locks; }
 };
 
+// A script's statements, kept compact (20 bytes each: a big script has
+// hundreds of thousands): statements[i] and iteration give Statement
+// values, whose kind points into the kinds held here.
+class Statements {
+public:
+  class iterator {
+  public:
+    using value_type = Statement;
+    using difference_type = std::ptrdiff_t;
+    iterator() = default;
+    iterator(const Statements* s, size_t i) : m_s(s), m_i(i) {}
+    Statement operator*() const { return (*m_s)[m_i]; }
+    iterator& operator++()
+    {
+      ++m_i;
+      return *this;
+    }
+    iterator operator++(int)
+    {
+      iterator old = *this;
+      ++m_i;
+      return old;
+    }
+    bool operator==(const iterator& o) const { return m_i == o.m_i; }
+
+  private:
+    const Statements* m_s = nullptr;
+    size_t m_i = 0;
+  };
+
+  Statements() = default;
+  Statements(Statements&&) noexcept = default;
+  Statements& operator=(Statements&&) noexcept = default;
+  Statements(const Statements&) = delete; // statements point into m_kinds
+  Statements& operator=(const Statements&) = delete;
+
+  size_t size() const { return m_rows.size(); }
+  bool empty() const { return m_rows.empty(); }
+  Statement operator[](size_t i) const;
+  iterator begin() const { return {this, 0}; }
+  iterator end() const { return {this, m_rows.size()}; }
+
+private:
+  friend class Script;
+  friend class Builder;
+  // offset: 40 bits (low 32 in offset_low, high 8 in high), the kind's
+  // index in m_kinds: 24 bits (high >> 8).
+  struct Row
+  {
+    unsigned offset_low = 0;
+    unsigned high = 0;
+    unsigned length = 0;
+    unsigned line = 0;
+    unsigned column = 0;
+  };
+  std::vector<Row> m_rows;
+  std::vector<std::unique_ptr<Kind>> m_kinds;
+};
+
 class Script {
 public:
-  Script() = default;
-  Script(Script&&) noexcept = default;
-  Script& operator=(Script&&) noexcept = default;
-  Script(const Script&) = delete; // statements point into m_kinds
-  Script& operator=(const Script&) = delete;
-
-  std::vector<Statement> statements;
+  Statements statements;
 
   bool has_non_transactional() const;
   // True when there is at least one statement and none is transactional.
   bool all_non_transactional() const;
   // The first statement that cannot run in a transaction block, if any.
-  const Statement* first_non_transactional() const;
+  std::optional<Statement> first_non_transactional() const;
   // How many distinct kinds the statements share.
-  size_t kinds() const { return m_kinds.size(); }
-
-private:
-  friend class Builder;
-  std::vector<std::unique_ptr<Kind>> m_kinds;
+  size_t kinds() const { return statements.m_kinds.size(); }
 };
 
 struct Options
