@@ -31,10 +31,11 @@ bool has_restrict_key()
 }
 
 std::string run_pg_dump(const ConnectionSettings& settings,
-                        std::vector<std::string> args, const std::string& what)
+                        std::vector<std::string> args, const std::string& what,
+                        const char* program = "pg_dump")
 {
   process::Command cmd;
-  cmd.argv = {"pg_dump", "--no-owner", "--no-privileges", "--no-tablespaces"};
+  cmd.argv = {program, "--no-owner", "--no-privileges", "--no-tablespaces"};
   if (has_restrict_key()) {
     cmd.argv.emplace_back("--restrict-key=githop");
   }
@@ -68,6 +69,16 @@ std::string dump_schema(const ConnectionSettings& settings)
   return run_pg_dump(settings, {"--schema-only"},
                      "cannot dump the schema of database '" +
                          settings.name.value_or("") + "'");
+}
+
+std::string backup_schema(const std::filesystem::path& backup)
+{
+  // pg_restore comes with pg_dump: it knows --restrict-key when pg_dump
+  // does. No connection: it writes the SQL to stdout.
+  return run_pg_dump(
+      ConnectionSettings{}, {"--schema-only", "-f", "-", backup.string()},
+      "cannot read the schema of the backup '" + backup.string() + "'",
+      "pg_restore");
 }
 
 std::string dump_metadata(const ConnectionSettings& settings)

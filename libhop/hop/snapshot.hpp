@@ -9,6 +9,7 @@
 #include "db/cluster.hpp"
 #include "db/connection.hpp"
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,10 @@ namespace hop::snapshot {
 std::string dump_schema(const ConnectionSettings& settings);
 // Data-only dump of the half_orm_meta schema.
 std::string dump_metadata(const ConnectionSettings& settings);
+// The schema in a custom-format backup (pg_dump -Fc), as dump_schema()
+// gives it for the database the backup was taken of (pg_restore
+// --schema-only with the same options), without asking the server.
+std::string backup_schema(const std::filesystem::path& backup);
 // Remove what varies between runs and pg_dump builds from a dump.
 std::string normalize(const std::string& dump);
 

@@ -410,6 +410,23 @@ def test_drift_is_listed_and_refused(upgraded):
     assert "drift: table public.post" in r.err
 
 
+def test_drift_with_releases_pending_is_refused_after_the_backup_which_goes(prod):
+    # With releases to replay, drift is read from the backup taken under the
+    # lock; refused, that backup is removed: nothing changed.
+    prod.hop("upgrade", "--init", "--to", "0.0.1", check=True)
+    prod.sql("alter table public.post add column hand_made int")
+    before = prod.snapshot()
+    r = prod.hop("upgrade")
+    assert_fatal(r, f"database '{prod.db}' has drifted from the baseline of release 0.0.1")
+    assert "table public.post: differs from model/schema-0.0.1.sql" in r.err
+    assert "Nothing was changed." in r.err
+    assert prod.snapshot() == before
+    assert prod.release() == "0.0.1"
+    r = prod.hop("upgrade", "--allow-drift", check=True)
+    assert "drift: table public.post" in r.err
+    assert prod.release() == "0.1.0"
+
+
 # --------------------------------------------------------------------------
 # restore
 

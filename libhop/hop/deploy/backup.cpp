@@ -147,6 +147,16 @@ Backup take_backup(const ConnectionSettings& target, const fs::path& dir,
   return *b;
 }
 
+void remove_backup(const Backup& backup)
+{
+  std::error_code ec;
+  fs::remove(backup.path, ec);
+  if (!ec) {
+    fsync_path(backup.path.parent_path(), true);
+  }
+  output::trace("deploy: removed the backup " + backup.path.string());
+}
+
 void restore_backup(const Backup& backup, const ConnectionSettings& into)
 {
   // -d takes a connection string: quote the name as one (a name holding

@@ -35,6 +35,9 @@ Backup take_backup(const ConnectionSettings& target,
                    const std::filesystem::path& dir,
                    const std::optional<Version>& release);
 
+// Remove a backup take_backup() just made (its directory entry flushed).
+void remove_backup(const Backup& backup);
+
 // Restore `backup` into the existing, empty database `into`.
 void restore_backup(const Backup& backup, const ConnectionSettings& into);
 

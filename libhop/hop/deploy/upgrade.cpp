@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -206,9 +207,17 @@ public:
     read_repository();
     check_record();
     plan_releases();
-    check_drift();
-    check_locks();
     UpgradePlan& plan = m_result.plan;
+    // With releases to replay, drift is checked on the backup, under the
+    // lock (the schema that is upgraded, one pg_dump fewer); else, and for
+    // the plan, on the live database now.
+    m_drift_after_backup =
+        !m_o.dry_run && (!plan.releases.empty() || !plan.init.empty());
+    if (!m_drift_after_backup) {
+      check_drift(
+          [&] { return snapshot::dump_schema(m_s.database_settings()); });
+    }
+    check_locks();
     if (m_o.dry_run) {
       return std::move(m_result);
     }
@@ -355,9 +364,9 @@ private:
     }
   }
 
-  // The live schema against the baseline of the release the database
-  // records (not while an interrupted upgrade is half-way).
-  void check_drift()
+  // The schema `live()` gives against the baseline of the release the
+  // database records (not while an interrupted upgrade is half-way).
+  void check_drift(const std::function<std::string()>& live)
   {
     UpgradePlan& plan = m_result.plan;
     if (!plan.from || plan.interrupted) {
@@ -365,10 +374,9 @@ private:
     }
     const Release* at = m_history.find(*plan.from);
     std::string file = snapshot::schema_file(at->version.str());
-    plan.drift = snapshot::compare_schemas(
-        read_baseline_file(m_repo, *at, file),
-        snapshot::dump_schema(m_s.database_settings()), file,
-        "database '" + db() + "'");
+    plan.drift =
+        snapshot::compare_schemas(read_baseline_file(m_repo, *at, file), live(),
+                                  file, "database '" + db() + "'");
     if (plan.drift.empty() || m_o.allow_drift) {
       return;
     }
@@ -484,6 +492,16 @@ private:
         take_backup(m_s.database_settings(), backups_dir(m_s), plan.from);
     m_s.report().progress("Backed up '" + db() + "' to " +
                           m_result.backup->path.string() + ".");
+    if (m_drift_after_backup) {
+      check_drift(
+          [&] { return snapshot::backup_schema(m_result.backup->path); });
+      if (!plan.refusals.empty()) {
+        // Refused: the backup just taken goes too (nothing was changed).
+        remove_backup(*m_result.backup);
+        m_result.backup.reset();
+        throw plan.refusals.front();
+      }
+    }
     if (!plan.init.empty()) {
       init_database(m_s, m_history, conn, plan.init);
       m_record = meta::read_record(conn);
@@ -521,6 +539,7 @@ private:
   std::vector<patches::Release>* m_scripts = nullptr;
   std::vector<std::vector<ParsedScript>> m_parsed;
   UpgradeResult m_result;
+  bool m_drift_after_backup = false;
 };
 
 } // namespace
