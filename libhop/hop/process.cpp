@@ -151,8 +151,10 @@ Result run(const Command& cmd, Capture capture)
   for (const auto& name : cmd.env_unset) {
     env.erase(name);
   }
+  // set(), not env[k]: Boost 1.74's find() compares the key with each
+  // entry past the end of a shorter one (a heap overflow ASan reports).
   for (const auto& [k, v] : cmd.env_set) {
-    env[k] = v;
+    env.set(k, v);
   }
   std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
   std::string cwd = cmd.cwd.empty() ? "." : cmd.cwd;
