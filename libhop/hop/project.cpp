@@ -2,7 +2,7 @@
 
 #include "error.hpp"
 #include "git/repository.hpp"
-#include "output.hpp"
+#include "report.hpp"
 
 #include <hop/build_info.hpp>
 
@@ -97,7 +97,7 @@ std::optional<fs::path> find_project_root_as_git(const fs::path& start)
   }
 }
 
-Project load_project(const fs::path& start)
+Project load_project(const fs::path& start, Reporter& reporter)
 {
   auto root = find_project_root_as_git(start);
   if (!root) {
@@ -116,7 +116,7 @@ Project load_project(const fs::path& start)
   p.root = *root;
   p.config = load_config(p.config_path(), ".hop/config");
   for (const auto& w : p.config.warnings) {
-    output::warning(w);
+    reporter.warning(w);
   }
   check_hop_version(p.config, *Version::parse(HOP_VERSION), ".hop/config");
   p.connection = load_connection(p.config.project.name);

@@ -10,6 +10,8 @@
 
 namespace hop {
 
+class Reporter;
+
 struct Project
 {
   std::filesystem::path root;
@@ -31,8 +33,8 @@ std::optional<std::filesystem::path>
 find_project_root_as_git(const std::filesystem::path& start);
 
 // Load the project around `start` (find_project_root_as_git): its config
-// (warnings are printed), the version gate, its connection settings. Fatal
-// error with a hint to 'git hop new' outside a project.
-Project load_project(const std::filesystem::path& start);
+// (its warnings go to `reporter`), the version gate, its connection
+// settings. Fatal error with a hint to 'git hop new' outside a project.
+Project load_project(const std::filesystem::path& start, Reporter& reporter);
 
 } // namespace hop

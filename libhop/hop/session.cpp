@@ -91,7 +91,7 @@ void Session::setup()
 const Project& Session::project()
 {
   if (!m_project) {
-    m_project = load_project(m_cwd);
+    m_project = load_project(m_cwd, *m_reporter);
     setup();
   }
   return *m_project;
