@@ -26,7 +26,7 @@ bool ask_create(const std::string& dbname)
 
 } // namespace
 
-int cmd_new(const cli::Args& args, hop::Session& /*session*/)
+int cmd_new(const cli::Args& args, hop::Session& session)
 {
   namespace po = cli::po;
   po::options_description options("Options");
@@ -56,8 +56,14 @@ int cmd_new(const cli::Args& args, hop::Session& /*session*/)
   }
   o.cwd = std::filesystem::current_path();
 
-  hop::NewResult r = hop::create_project(o);
+  hop::NewResult r = hop::create_project(o, session.report());
 
+  if (!r.hooks_installed) {
+    hop::output::warning("core.hooksPath is set: git-hop's hooks were not "
+                         "installed");
+    hop::output::hint("Run 'git hop hooks install' in the project to install "
+                      "them there.");
+  }
   if (r.wrote_connection_file) {
     hop::output::info("Wrote the connection file '" +
                       r.wrote_connection_file->string() + "'.");

@@ -213,7 +213,7 @@ Plan validate(const NewOptions& o)
 // Undo the changes of a failed `new`, newest first.
 class Rollback {
 public:
-  Rollback() = default;
+  explicit Rollback(Reporter& reporter) : m_reporter(reporter) {}
   Rollback(const Rollback&) = delete;
   Rollback& operator=(const Rollback&) = delete;
   ~Rollback()
@@ -225,8 +225,8 @@ public:
       try {
         (*it)();
       } catch (const std::exception& e) {
-        output::warning(std::string("while undoing 'git hop new': ") +
-                        e.what());
+        m_reporter.warning(std::string("while undoing 'git hop new': ") +
+                           e.what());
       }
     }
   }
@@ -234,6 +234,7 @@ public:
   void done() { m_done = true; }
 
 private:
+  Reporter& m_reporter;
   std::vector<std::function<void()>> m_steps;
   bool m_done = false;
 };
@@ -257,12 +258,13 @@ void write_files(const fs::path& root,
 // The database, created when it was missing; half_orm_meta in a devel
 // project. Both undone by `rollback`.
 void prepare_database(const NewOptions& o, const Plan& plan, NewResult& result,
-                      Rollback& rollback, std::optional<db::Connection>& conn)
+                      Rollback& rollback, std::optional<db::Connection>& conn,
+                      Reporter& reporter)
 {
   if (plan.create_database) {
     snapshot::Admin(plan.settings).create(plan.dbname);
     result.created_database = true;
-    output::info("Created database '" + plan.dbname + "'.");
+    reporter.progress("Created database '" + plan.dbname + "'.");
     rollback.add([settings = plan.settings, name = plan.dbname] {
       snapshot::Admin(settings).drop(name);
     });
@@ -297,10 +299,10 @@ struct ProjectFiles
 };
 
 // Write the files of `plan`, the package and (devel) the baselines into
-// `staging`.
+// `staging`; the package's warnings go to `reporter`.
 ProjectFiles write_project(const NewOptions& o, Plan& plan,
                            db::Connection& conn, const fs::path& staging,
-                           NewResult& result)
+                           NewResult& result, Reporter& reporter)
 {
   ProjectFiles out;
   auto& files = out.files;
@@ -346,14 +348,14 @@ ProjectFiles write_project(const NewOptions& o, Plan& plan,
     write_files(staging, files, files.size() - 2);
   }
   for (const auto& w : warnings) {
-    output::warning(w);
+    reporter.warning(w);
   }
   output::trace("new: wrote " + std::to_string(files.size()) + " files");
   return out;
 }
 
 // The repository in `staging`: the first commit (with its note and tag in
-// a devel project) and the hooks.
+// a devel project) and the hooks (not when core.hooksPath is set).
 void make_repository(const NewOptions& o, const fs::path& staging,
                      const ProjectFiles& written, NewResult& result)
 {
@@ -378,12 +380,7 @@ void make_repository(const NewOptions& o, const fs::path& staging,
     std::string v = result.release->str();
     repo.create_tag(v, result.commit, v + "\n\nRelease " + v + ".");
   }
-  if (repo.config_string("core.hooksPath")) {
-    output::warning("core.hooksPath is set: git-hop's hooks were not "
-                    "installed");
-    output::hint("Run 'git hop hooks install' in the project to install "
-                 "them there.");
-  } else {
+  if (!repo.config_string("core.hooksPath")) {
     hooks::install(staging / ".git" / "hooks", false);
     result.hooks_installed = true;
   }
@@ -407,7 +404,7 @@ void write_connection_file(const NewOptions& o, const Plan& plan,
 
 } // namespace
 
-NewResult create_project(const NewOptions& o)
+NewResult create_project(const NewOptions& o, Reporter& reporter)
 {
   Plan plan = validate(o);
   NewResult result;
@@ -420,9 +417,9 @@ NewResult create_project(const NewOptions& o)
     lock.emplace(deploy::Lock::acquire(plan.settings, plan.dbname, "new", 0,
                                        null_reporter()));
   }
-  Rollback rollback;
+  Rollback rollback(reporter);
   std::optional<db::Connection> conn;
-  prepare_database(o, plan, result, rollback, conn);
+  prepare_database(o, plan, result, rollback, conn, reporter);
 
   // Build the project in a hidden sibling, then rename it into place; it
   // is removed if git-hop is stopped by a signal, and by the next 'new'
@@ -436,7 +433,8 @@ NewResult create_project(const NewOptions& o)
     std::error_code ec;
     fs::remove_all(staging, ec);
   });
-  ProjectFiles written = write_project(o, plan, *conn, staging, result);
+  ProjectFiles written =
+      write_project(o, plan, *conn, staging, result, reporter);
   make_repository(o, staging, written, result);
   if (o.devel) {
     // The row of the release names its commit, as every release's does

@@ -10,6 +10,8 @@
 
 namespace hop {
 
+class Reporter;
+
 struct NewOptions
 {
   std::string package;
@@ -32,11 +34,14 @@ struct NewResult
   std::optional<std::filesystem::path> wrote_connection_file;
   std::string commit;
   size_t package_files = 0; // files of the generated half_orm package
+  // false when core.hooksPath is set: the hooks were not installed.
   bool hooks_installed = false;
 };
 
-// Validate everything, then create the project. On failure nothing is
-// left: no folder, no connection file, the database as it was.
-NewResult create_project(const NewOptions& options);
+// Validate everything, then create the project. Progress and warnings go
+// to `reporter` as they happen (also while undoing a failed one). On
+// failure nothing is left: no folder, no connection file, the database as
+// it was.
+NewResult create_project(const NewOptions& options, Reporter& reporter);
 
 } // namespace hop
