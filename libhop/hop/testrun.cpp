@@ -5,8 +5,8 @@
 #include "output.hpp"
 #include "process.hpp"
 #include "scratch.hpp"
-#include "sha256.hpp"
 #include "session.hpp"
+#include "sha256.hpp"
 #include "snapshot.hpp"
 #include "templates.hpp"
 
@@ -362,13 +362,10 @@ Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
   return s;
 }
 
-Summary run_tests(const Project& project)
+Summary run_tests(const Project& project, Reporter& reporter)
 {
   if (project.connection.production) {
-    throw fatal("database '" + project.connection.name.value_or("") +
-                "' is a production database")
-        .detail("git hop test copies the development database; the connection "
-                "file sets 'production = True'.");
+    refuse_production(project, "git hop test");
   }
   std::string dbname =
       project.connection.name.value_or(project.config.project.name);
@@ -378,7 +375,7 @@ Summary run_tests(const Project& project)
         .hint("Run 'git hop apply' to build it.");
   }
   std::string copy = snapshot::derived_name(dbname, "__hop_test");
-  output::info("Testing against a copy of '" + dbname + "': " + copy);
+  reporter.progress("Testing against a copy of '" + dbname + "': " + copy);
   admin.clone(dbname, copy);
   try {
     Summary s = run_tests_on(project, admin.settings_for(copy));
@@ -390,16 +387,36 @@ Summary run_tests(const Project& project)
   }
 }
 
+namespace {
+
+// What the CLI's Reporter does, for run_tests(project) only: release.cpp
+// calls it without its session's reporter (it is being split on another
+// branch). Goes when it passes `s.report()`.
+class OutputReporter : public Reporter {
+public:
+  void progress(std::string_view text) override { output::info(text); }
+  void warning(std::string_view text) override { output::warning(text); }
+  void verbose(std::string_view text) override { output::verbose(text); }
+};
+
+} // namespace
+
+Summary run_tests(const Project& project)
+{
+  OutputReporter reporter;
+  return run_tests(project, reporter);
+}
+
 Summary run_tests(Session& session)
 {
   const Project& project = session.project();
   if (project.connection.production) {
-    return run_tests(project); // refused there, before any connection
+    refuse_production(project, "git hop test"); // before any connection
   }
   deploy::Lock lock = deploy::Lock::acquire(
       session.database_settings(), session.dbname(), "test",
       project.config.deploy.lock_wait_ms, session.report());
-  return run_tests(project);
+  return run_tests(project, session.report());
 }
 
 } // namespace hop::testrun

@@ -10,8 +10,9 @@
 #include <vector>
 
 namespace hop {
+class Reporter;
 class Session;
-}
+} // namespace hop
 
 namespace hop::testrun {
 
@@ -47,7 +48,12 @@ std::string interpreter(const Config& config);
 std::vector<std::string> test_command(const Config& config);
 
 // Run the tests of `project` against a copy of its database, dropped
-// afterwards. The command's output goes to the terminal.
+// afterwards; `reporter` is told which copy. The command's output goes to
+// the terminal. Fatal for a production database (refuse_production()).
+Summary run_tests(const Project& project, Reporter& reporter);
+// The same, its progress line printed as the CLI would: for release.cpp
+// only, until it passes its session's reporter (release.cpp is being split
+// on another branch); then this one goes.
 Summary run_tests(const Project& project);
 
 // `git hop test`: run_tests() under git-hop's lock of the database (one
