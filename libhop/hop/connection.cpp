@@ -1,7 +1,7 @@
 #include "connection.hpp"
 
 #include "error.hpp"
-#include "templates.hpp"
+#include "util/string.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -115,12 +115,12 @@ void IniFile::add_key(Section& section, const std::string& section_name,
   if (sep == std::string::npos) {
     throw at(lineno, "expected 'key = value', found '" + line + "'");
   }
-  std::string key = lower(trim(std::string_view(line).substr(0, sep)));
+  std::string key = lower(util::trim(std::string_view(line).substr(0, sep)));
   if (key.empty()) {
     throw at(lineno,
              "no key before '" + line.substr(sep, 1) + "' in '" + line + "'");
   }
-  Entry entry{trim(std::string_view(line).substr(sep + 1)), lineno};
+  Entry entry{util::trim(std::string_view(line).substr(sep + 1)), lineno};
   auto [it, added] = section.try_emplace(key, entry);
   if (!added) {
     throw at(lineno,
@@ -143,7 +143,7 @@ IniFile::IniFile(std::string_view text, const std::string& origin)
   int lineno = 0;
   while (std::getline(in, raw)) {
     ++lineno;
-    std::string line = trim(raw);
+    std::string line = util::trim(raw);
     if (line.empty() || line[0] == '#' || line[0] == ';') {
       continue; // blank lines and comments do not end a value
     }

@@ -3,7 +3,6 @@
 #include "error.hpp"
 #include "git/repository.hpp"
 #include "sha256.hpp"
-#include "templates.hpp"
 
 #include <toml++/toml.h>
 

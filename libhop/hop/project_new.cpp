@@ -18,6 +18,7 @@
 #include "sha256.hpp"
 #include "snapshot.hpp"
 #include "templates.hpp"
+#include "util/file.hpp"
 
 #include <hop/build_info.hpp>
 
@@ -251,7 +252,7 @@ void write_files(const fs::path& root,
     if (made.insert(path.parent_path()).second) {
       fs::create_directories(path.parent_path());
     }
-    write_file(path, files[i].second);
+    util::write_file(path, files[i].second);
   }
 }
 
@@ -394,7 +395,7 @@ void write_connection_file(const NewOptions& o, const Plan& plan,
   fs::create_directories(file.parent_path());
   ConnectionSettings written;
   written.name = plan.dbname;
-  write_file(file, render_connection_file(written));
+  util::write_file(file, render_connection_file(written));
   result.wrote_connection_file = file;
   rollback.add([file] {
     std::error_code ec;

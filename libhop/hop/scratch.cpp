@@ -3,6 +3,7 @@
 #include "cleanup.hpp"
 #include "error.hpp"
 #include "templates.hpp"
+#include "util/file.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -62,7 +63,7 @@ connection_environment(const Project& project,
   const std::string& package = project.config.project.name;
   ConnectionSettings file = settings;
   file.production = false;
-  write_file(conf_dir / package, render_connection_file(file));
+  util::write_file(conf_dir / package, render_connection_file(file));
   env["HALFORM_CONF_DIR"] = conf_dir.string();
   const char* old = std::getenv("PYTHONPATH");
   env["PYTHONPATH"] = runtime_dir().string() + ":" +

@@ -1,17 +1,13 @@
 #include "templates.hpp"
 
-#include "cleanup.hpp"
 #include "error.hpp"
-#include "output.hpp"
+#include "util/file.hpp"
 
 #include <hop/build_info.hpp>
 
 #include <toml++/toml.h>
 
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 
 namespace hop {
@@ -38,55 +34,6 @@ fs::path datadir()
   return dir;
 }
 
-std::string read_file(const fs::path& path)
-{
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    throw fatal("cannot read '" + path.string() + "'")
-        .detail(std::strerror(errno));
-  }
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-void write_file(const fs::path& path, std::string_view content)
-{
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) {
-    throw fatal("cannot write '" + path.string() + "'")
-        .detail(std::strerror(errno));
-  }
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  out.close();
-  if (!out) {
-    throw fatal("cannot write '" + path.string() + "'")
-        .detail(std::strerror(errno));
-  }
-}
-
-void write_file_atomic(const fs::path& path, std::string_view content,
-                       std::optional<fs::perms> mode)
-{
-  // What a SIGKILLed git-hop left here goes first.
-  cleanup::sweep(path.parent_path());
-  fs::path tmp = path;
-  tmp += ".hop-tmp-" + cleanup::owner_tag();
-  cleanup::Registered registered(tmp);
-  try {
-    write_file(tmp, content);
-    if (mode) {
-      fs::permissions(tmp, *mode);
-    }
-    output::trace("write: " + path.string());
-    fs::rename(tmp, path);
-  } catch (...) {
-    std::error_code ec;
-    fs::remove(tmp, ec);
-    throw;
-  }
-}
-
 std::string read_template(const std::string& relative)
 {
   // Code generation renders the same few templates once per relation.
@@ -96,16 +43,6 @@ std::string read_template(const std::string& relative)
     it = cache.emplace(relative, read_data("templates/" + relative)).first;
   }
   return it->second;
-}
-
-std::string trim(std::string_view s)
-{
-  size_t b = s.find_first_not_of(" \t\r");
-  if (b == std::string_view::npos) {
-    return "";
-  }
-  size_t e = s.find_last_not_of(" \t\r");
-  return std::string(s.substr(b, e - b + 1));
 }
 
 namespace {
@@ -189,7 +126,7 @@ std::string read_data(const std::string& relative)
             "Reinstall git-hop, or point GIT_HOP_DATADIR at its share/git-hop "
             "directory.");
   }
-  return read_file(path);
+  return util::read_file(path);
 }
 
 std::string substitute(std::string_view text,

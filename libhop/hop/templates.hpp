@@ -1,15 +1,23 @@
 // Installed data: templates written into new projects and the SQL of the
 // half_orm_meta schema. Found in $GIT_HOP_DATADIR, else next to the
 // executable (<bindir>/../share/git-hop, so a staged or relocated install
-// works), else the configured datadir.
+// works), else the configured datadir. @KEY@ substitution, in text and in
+// TOML.
 #pragma once
+
+// For release.cpp only, which reaches write_file() through this header:
+// it is being split on another branch; once it includes util/file.hpp,
+// this include and the using-declaration below go.
+#include "util/file.hpp"
 
 #include <filesystem>
 #include <map>
-#include <optional>
 #include <string>
+#include <string_view>
 
 namespace hop {
+
+using util::write_file; // release.cpp (above)
 
 std::filesystem::path datadir();
 
@@ -18,9 +26,6 @@ std::filesystem::path datadir();
 std::string read_data(const std::string& relative);
 // read_data("templates/" + relative), read once per process.
 std::string read_template(const std::string& relative);
-
-// `text` without the spaces, tabs and CRs around it.
-std::string trim(std::string_view text);
 
 // Replace every @KEY@ of `vars` in `text`, in one pass (values are not
 // scanned again).
@@ -34,17 +39,5 @@ std::string substitute(std::string_view text,
 std::string substitute_toml(std::string_view text,
                             const std::map<std::string, std::string>& vars,
                             const std::string& origin);
-
-// Read a whole file; throws a fatal error naming it.
-std::string read_file(const std::filesystem::path& path);
-// Write a whole file (created or truncated); throws a fatal error.
-void write_file(const std::filesystem::path& path, std::string_view content);
-// Replace `path` atomically: write "<path>.hop-tmp-<owner tag>" (removed
-// if git-hop is stopped by a signal; the next write in that directory
-// removes one a SIGKILLed git-hop left), give it `mode`, rename it over
-// `path`. Traced as "write: <path>" between the two.
-void write_file_atomic(const std::filesystem::path& path,
-                       std::string_view content,
-                       std::optional<std::filesystem::perms> mode = {});
 
 } // namespace hop

@@ -8,7 +8,7 @@
 #include "session.hpp"
 #include "sha256.hpp"
 #include "snapshot.hpp"
-#include "templates.hpp"
+#include "util/file.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -193,14 +193,14 @@ void read_pytest_reports(Summary& s, const process::Result& r,
                          const fs::path& junit, const fs::path& report)
 {
   if (fs::exists(junit)) {
-    if (auto counts = parse_junit(read_file(junit))) {
+    if (auto counts = parse_junit(util::read_file(junit))) {
       s.tests_failed = counts->failed;
       s.tests_skipped = counts->skipped;
       s.tests_passed = counts->tests - counts->failed - counts->skipped;
     }
   }
   if (fs::exists(report)) {
-    if (std::string outcome = read_file(report); outcome != "ok") {
+    if (std::string outcome = util::read_file(report); outcome != "ok") {
       s.import_error = outcome;
     }
   }

@@ -1,7 +1,7 @@
 #include <hop/codegen/package.hpp>
 #include <hop/codegen/render.hpp>
 #include <hop/codegen/sections.hpp>
-#include <hop/templates.hpp>
+#include <hop/util/file.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -114,8 +114,8 @@ std::map<std::string, std::string> snapshot(const fs::path& root)
   std::map<std::string, std::string> files;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     std::string rel = fs::relative(e.path(), root).generic_string();
-    files[rel] =
-        e.is_regular_file() ? hop::read_file(e.path()) : std::string("<dir>");
+    files[rel] = e.is_regular_file() ? hop::util::read_file(e.path())
+                                     : std::string("<dir>");
   }
   return files;
 }
@@ -264,7 +264,7 @@ TEST_CASE("hop::codegen::plan_package is idempotent", "[codegen]")
   Plan first = generate(catalog(), tmp.path);
   for (const auto& c : first.changes) {
     INFO(c.path);
-    CHECK(hop::read_file(tmp.path / c.path) == c.content);
+    CHECK(hop::util::read_file(tmp.path / c.path) == c.content);
   }
   auto before = snapshot(tmp.path);
 
@@ -284,7 +284,7 @@ TEST_CASE("hop::codegen::plan_package keeps the user's sections", "[codegen]")
   TempDir tmp;
   generate(catalog(), tmp.path);
   const fs::path post_py = tmp.path / "blog/public/post.py";
-  std::string text = hop::read_file(post_py);
+  std::string text = hop::util::read_file(post_py);
   const std::string module = "import os   \r\n\n# {braces} @CLASS@\n";
   const std::string klass =
       "    Fkeys = {\n        'writer': 'post_author_fkey',\n    }\n\n";
@@ -292,7 +292,7 @@ TEST_CASE("hop::codegen::plan_package keeps the user's sections", "[codegen]")
   text = insert_in_section(text, 0, module);
   text = insert_in_section(text, 1, klass);
   text = insert_in_section(text, 2, methods);
-  hop::write_file(post_py, text);
+  hop::util::write_file(post_py, text);
 
   Catalog c = catalog();
   find(c, "public", "post")
@@ -305,7 +305,7 @@ TEST_CASE("hop::codegen::plan_package keeps the user's sections", "[codegen]")
   CHECK(paths(plan, true).empty());
   apply_plan(plan, tmp.path);
 
-  std::string after = hop::read_file(post_py);
+  std::string after = hop::util::read_file(post_py);
   CHECK(contains(after, "            title: 'str' = None,\n"));
   CHECK(contains(after, "    - title:     (character varying)\n"));
   auto s = extract_sections(after, nullptr);
@@ -313,7 +313,7 @@ TEST_CASE("hop::codegen::plan_package keeps the user's sections", "[codegen]")
   CHECK(s->module == module);
   CHECK(s->klass == klass);
   CHECK(s->methods == methods);
-  std::string dc = hop::read_file(tmp.path / "blog/ho_dataclasses.py");
+  std::string dc = hop::util::read_file(tmp.path / "blog/ho_dataclasses.py");
   CHECK(contains(dc, "    title: str = dataclasses.field(default=None)\n"));
   CHECK(contains(dc, "        self.writer = DC_PublicPerson\n"));
 
@@ -344,13 +344,15 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
     CHECK_FALSE(fs::exists(tmp.path / "blog/public/post.py"));
     CHECK_FALSE(fs::exists(tmp.path / "blog/public/post_test.py"));
     CHECK(fs::exists(tmp.path / "blog/public/person.py"));
-    CHECK_FALSE(contains(hop::read_file(tmp.path / "blog/ho_dataclasses.py"),
-                         "DC_PublicPost"));
+    CHECK_FALSE(
+        contains(hop::util::read_file(tmp.path / "blog/ho_dataclasses.py"),
+                 "DC_PublicPost"));
   }
   SECTION("an edited test stub is kept with a warning")
   {
     const fs::path stub = tmp.path / "blog/public/post_test.py";
-    hop::write_file(stub, hop::read_file(stub) +
+    hop::util::write_file(stub,
+                          hop::util::read_file(stub) +
                               "\n    def test_more(self):\n        pass\n");
     drop(c, "public", "post");
     Plan plan = plan_package(c, tmp.path, "blog");
@@ -364,8 +366,8 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
   }
   SECTION("a hand-written module is kept with a warning")
   {
-    hop::write_file(tmp.path / "blog/public/helpers.py",
-                    "def helper():\n    pass\n");
+    hop::util::write_file(tmp.path / "blog/public/helpers.py",
+                          "def helper():\n    pass\n");
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(plan.changes.empty());
     CHECK(plan.warnings ==
@@ -375,7 +377,7 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
   }
   SECTION("a module of upstream hop is removed")
   {
-    hop::write_file(
+    hop::util::write_file(
         tmp.path / "blog/public/old.py",
         "# pylint: disable=wrong-import-order, invalid-name\n\n"
         "\"\"\"The module blog.public.old provides the Old class.\"\"\"\n");
@@ -387,7 +389,7 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
   SECTION("an emptied schema directory is removed")
   {
     fs::create_directories(tmp.path / "blog/blog/view/__pycache__");
-    hop::write_file(
+    hop::util::write_file(
         tmp.path / "blog/blog/view/__pycache__/post_comment.cpython-312.pyc",
         "x");
     drop(c, "blog.view", "post_comment");
@@ -405,7 +407,7 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
   }
   SECTION("a directory keeping a hand-written file is not removed")
   {
-    hop::write_file(tmp.path / "blog/blog/view/mine.py", "X = 1\n");
+    hop::util::write_file(tmp.path / "blog/blog/view/mine.py", "X = 1\n");
     drop(c, "blog.view", "post_comment");
     Plan plan = plan_package(c, tmp.path, "blog");
     CHECK(plan.warnings ==
@@ -432,7 +434,7 @@ TEST_CASE("hop::codegen::plan_package removes dropped relations", "[codegen]")
               "not a Python name)",
               "public.\"2fa\": its class is named R2fa (its camel-cased "
               "name is not a Python identifier)"});
-    CHECK(contains(hop::read_file(tmp.path / "blog/public/_2fa.py"),
+    CHECK(contains(hop::util::read_file(tmp.path / "blog/public/_2fa.py"),
                    "\nclass R2fa("));
     Plan dropped = plan_package(c, tmp.path, "blog");
     CHECK(dropped.warnings.empty());
@@ -446,10 +448,10 @@ TEST_CASE("hop::codegen::plan_package refuses damaged modules", "[codegen]")
   TempDir tmp;
   generate(catalog(), tmp.path);
   const fs::path post_py = tmp.path / "blog/public/post.py";
-  std::string text = hop::read_file(post_py);
+  std::string text = hop::util::read_file(post_py);
   const std::string end = std::string(k_end_marker) + "\n";
   text.erase(text.find(end), end.size());
-  hop::write_file(post_py, text);
+  hop::util::write_file(post_py, text);
   auto before = snapshot(tmp.path);
 
   Catalog c = catalog();
@@ -542,20 +544,20 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
         "SQL_ADAPTER = {\n    'int4': numbers.Integral,\n}\n";
     const std::string base = "# mine\n";
     fs::create_directories(tmp.path / "blog");
-    hop::write_file(tmp.path / "blog/sql_adapter.py", adapter);
-    hop::write_file(tmp.path / "blog/base_test.py", base);
+    hop::util::write_file(tmp.path / "blog/sql_adapter.py", adapter);
+    hop::util::write_file(tmp.path / "blog/base_test.py", base);
     Plan plan = generate(catalog(), tmp.path);
     CHECK(change(plan, "blog/sql_adapter.py") == nullptr);
     CHECK(change(plan, "blog/base_test.py") == nullptr);
-    CHECK(hop::read_file(tmp.path / "blog/sql_adapter.py") == adapter);
-    CHECK(hop::read_file(tmp.path / "blog/base_test.py") == base);
+    CHECK(hop::util::read_file(tmp.path / "blog/sql_adapter.py") == adapter);
+    CHECK(hop::util::read_file(tmp.path / "blog/base_test.py") == base);
     // The adapter is used.
-    std::string dc = hop::read_file(tmp.path / "blog/ho_dataclasses.py");
+    std::string dc = hop::util::read_file(tmp.path / "blog/ho_dataclasses.py");
     CHECK(contains(
         dc, "\nimport dataclasses\nimport datetime\nimport numbers\n\n"));
     CHECK(contains(
         dc, "    id: numbers.Integral = dataclasses.field(default=None)\n"));
-    CHECK(contains(hop::read_file(tmp.path / "blog/public/post.py"),
+    CHECK(contains(hop::util::read_file(tmp.path / "blog/public/post.py"),
                    "            id: 'numbers.Integral' = None,\n"));
     // Not even when they are removed from the catalog's point of view.
     Plan again = plan_package(Catalog{"blog", {}}, tmp.path, "blog");
@@ -567,14 +569,15 @@ TEST_CASE("hop::codegen::plan_package special cases", "[codegen]")
   {
     generate(catalog(), tmp.path);
     fs::create_directories(tmp.path / "blog/api/v1");
-    hop::write_file(tmp.path / "blog/api/__init__.py", "\"\"\"My API.\"\"\"\n");
-    hop::write_file(tmp.path / "blog/api/routes.py", "ROUTES = []\n");
-    hop::write_file(tmp.path / "blog/api/v1/handler.py",
-                    "# Generated by git-hop\n");
-    hop::write_file(tmp.path / "blog/api/v1/handler_test.py", "x = 1\n");
+    hop::util::write_file(tmp.path / "blog/api/__init__.py",
+                          "\"\"\"My API.\"\"\"\n");
+    hop::util::write_file(tmp.path / "blog/api/routes.py", "ROUTES = []\n");
+    hop::util::write_file(tmp.path / "blog/api/v1/handler.py",
+                          "# Generated by git-hop\n");
+    hop::util::write_file(tmp.path / "blog/api/v1/handler_test.py", "x = 1\n");
     fs::create_directories(tmp.path / "blog/scripts");
-    hop::write_file(tmp.path / "blog/scripts/run.py",
-                    "# Generated by git-hop\n");
+    hop::util::write_file(tmp.path / "blog/scripts/run.py",
+                          "# Generated by git-hop\n");
     auto before = snapshot(tmp.path);
     Catalog empty{"blog", {}};
     Plan plan = plan_package(empty, tmp.path, "blog");

@@ -5,6 +5,7 @@
 #include <string>
 
 using hop::util::edit_distance;
+using hop::util::trim;
 
 TEST_CASE("hop::util::edit_distance", "[util]")
 {
@@ -45,4 +46,14 @@ TEST_CASE("hop::util::edit_distance", "[util]")
     std::string b(10, 'x');
     CHECK(edit_distance(a, b) == 30);
   }
+}
+
+TEST_CASE("hop::util::trim", "[util]")
+{
+  CHECK(trim("") == "");
+  CHECK(trim(" \t\r ") == "");
+  CHECK(trim("  name = blog\r") == "name = blog");
+  CHECK(trim("a b") == "a b");
+  // Only spaces, tabs and CRs: a newline stays.
+  CHECK(trim("\nx\n") == "\nx\n");
 }

@@ -7,7 +7,7 @@
 
 #include <hop/error.hpp>
 #include <hop/output.hpp>
-#include <hop/templates.hpp>
+#include <hop/util/file.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -32,7 +32,7 @@ std::optional<std::string> read_if_exists(const fs::path& path)
   if (!fs::is_regular_file(path, ec)) {
     return std::nullopt;
   }
-  return read_file(path);
+  return util::read_file(path);
 }
 
 std::string join_path(const std::vector<std::string>& elements, size_t count)
@@ -387,7 +387,7 @@ private:
     if (name == "__init__.py") {
       return true;
     }
-    std::string text = read_file(file);
+    std::string text = util::read_file(file);
     if (is_stub_path(name)) {
       std::string module = rel_path.substr(0, rel_path.size() - 8) + ".py";
       return text ==
@@ -474,7 +474,7 @@ void apply_plan(const Plan& plan, const fs::path& root)
       continue;
     }
     fs::create_directories(path.parent_path());
-    write_file_atomic(path, change.content);
+    util::write_file_atomic(path, change.content);
   }
   // Remove directories left with nothing but __pycache__, deepest first.
   for (auto it = touched_dirs.rbegin(); it != touched_dirs.rend(); ++it) {

@@ -1,6 +1,6 @@
 #include "types.hpp"
 
-#include <hop/templates.hpp>
+#include <hop/util/string.hpp>
 
 #include <sstream>
 
@@ -88,7 +88,7 @@ Adapter parse_adapter(std::string_view text)
   std::string line;
   bool inside = false;
   while (std::getline(in, line)) {
-    std::string t = trim(line);
+    std::string t = util::trim(line);
     if (!inside) {
       inside =
           t.rfind("SQL_ADAPTER", 0) == 0 && t.find('{') != std::string::npos;
@@ -114,11 +114,11 @@ Adapter parse_adapter(std::string_view text)
     if (size_t hash = value.find('#'); hash != std::string::npos) {
       value = value.substr(0, hash);
     }
-    value = trim(value);
+    value = util::trim(value);
     if (!value.empty() && value.back() == ',') {
       value.pop_back();
     }
-    value = trim(value);
+    value = util::trim(value);
     if (dotted_name(value)) {
       adapter[key] = value;
     }

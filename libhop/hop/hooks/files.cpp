@@ -2,6 +2,7 @@
 #include "../error.hpp"
 #include "../git/repository.hpp"
 #include "../templates.hpp"
+#include "../util/file.hpp"
 #include "internal.hpp"
 
 namespace hop::hooks {
@@ -25,7 +26,7 @@ Slot slot_of(const fs::path& path, const std::string& ours)
   }
   std::string text;
   try {
-    text = read_file(path);
+    text = util::read_file(path);
   } catch (const Error&) {
     return Slot::other;
   }
@@ -43,7 +44,7 @@ fs::path chained_path(const fs::path& dir, const std::string& name)
 
 void write_executable(const fs::path& path, const std::string& text)
 {
-  write_file_atomic(path, text, fs::perms(0755));
+  util::write_file_atomic(path, text, fs::perms(0755));
 }
 
 } // namespace

@@ -9,7 +9,7 @@
 #include "../release.hpp"
 #include "../scratch.hpp"
 #include "../session.hpp"
-#include "../templates.hpp"
+#include "../util/file.hpp"
 #include "internal.hpp"
 
 namespace hop::hooks::detail {
@@ -41,7 +41,7 @@ std::vector<std::string> package_differences(
   TempDir tmp("git-hop-check");
   for (const auto& [path, content] : files) {
     fs::create_directories((tmp.path() / path).parent_path());
-    write_file(tmp.path() / path, content);
+    util::write_file(tmp.path() / path, content);
   }
   auto conn = db::Connection::connect(settings.keywords());
   codegen::Plan plan = codegen::plan_from_database(conn, tmp.path(),

@@ -24,4 +24,14 @@ size_t edit_distance(std::string_view a, std::string_view b)
   return prev[b.size()];
 }
 
+std::string trim(std::string_view text)
+{
+  size_t b = text.find_first_not_of(" \t\r");
+  if (b == std::string_view::npos) {
+    return "";
+  }
+  size_t e = text.find_last_not_of(" \t\r");
+  return std::string(text.substr(b, e - b + 1));
+}
+
 } // namespace hop::util
