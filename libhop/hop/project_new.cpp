@@ -6,6 +6,7 @@
 #include "config.hpp"
 #include "connection.hpp"
 #include "db/connection.hpp"
+#include "deploy/history.hpp"
 #include "deploy/lock.hpp"
 #include "error.hpp"
 #include "git/repository.hpp"
@@ -360,7 +361,7 @@ ProjectFiles write_project(const NewOptions& o, Plan& plan,
 void make_repository(const NewOptions& o, const fs::path& staging,
                      const ProjectFiles& written, NewResult& result)
 {
-  auto repo = git::Repository::init(staging, "hop_main");
+  auto repo = git::Repository::init(staging, deploy::k_main_branch);
   repo.write_objects_as_one_pack([&] {
     repo.stage_written_files(written.files);
     std::string title = o.devel ? "[" + result.release->str() + "] " : "";

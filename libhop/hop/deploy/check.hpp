@@ -31,7 +31,8 @@ namespace hop::deploy {
 // remote-tracking branch, the notes and the tags in its own namespace
 // (never under refs/tags or refs/notes, so that a fetch moves no local
 // ref).
-inline constexpr const char* k_remote_main = "refs/remotes/origin/hop_main";
+inline const std::string k_remote_main =
+    std::string("refs/remotes/origin/") + k_main_branch;
 inline constexpr const char* k_remote_notes =
     "refs/hop/remotes/origin/notes/hop";
 inline constexpr const char* k_remote_tags = "refs/hop/remotes/origin/tags/";

@@ -5,6 +5,7 @@
 #include "../error.hpp"
 #include "../git/repository.hpp"
 #include "../json.hpp"
+#include "../notes.hpp"
 #include "../output.hpp"
 #include "../scratch.hpp"
 #include "../session.hpp"
@@ -101,6 +102,14 @@ std::vector<std::string> record_problems(const History& h,
   return out;
 }
 
+// The command that fetches every release from origin: the branch, the
+// tags and the notes.
+std::string fetch_releases()
+{
+  return std::string("git fetch origin ") + k_main_branch + " --tags " +
+         notes::k_ref + ":" + notes::k_ref;
+}
+
 [[noreturn]] void refuse_record(const std::string& db,
                                 const std::vector<std::string>& problems)
 {
@@ -109,10 +118,9 @@ std::vector<std::string> record_problems(const History& h,
     e.detail(p);
   }
   e.detail("Nothing was changed.");
-  e.hint("Fetch the releases ('git fetch origin hop_main --tags "
-         "refs/notes/hop:refs/notes/hop') if the repository is behind; a "
-         "script or row changed after it ran is tampering: find out who "
-         "changed it before going on.");
+  e.hint("Fetch the releases ('" + fetch_releases() +
+         "') if the repository is behind; a script or row changed after it "
+         "ran is tampering: find out who changed it before going on.");
   throw e;
 }
 
@@ -245,10 +253,10 @@ private:
     m_history = read_history_fetching_notes(m_repo, m_s.report());
     if (m_history.releases.empty()) {
       throw fatal("no release in the repository")
-          .detail("A release is an annotated tag X.Y.Z on hop_main with its "
-                  "note in refs/notes/hop.")
-          .hint("Fetch them: git fetch origin hop_main --tags "
-                "refs/notes/hop:refs/notes/hop");
+          .detail("A release is an annotated tag X.Y.Z on " +
+                  std::string(k_main_branch) + " with its note in " +
+                  notes::k_ref + ".")
+          .hint("Fetch them: " + fetch_releases());
     }
     if (m_o.to && !m_history.find(*m_o.to)) {
       throw fatal("release " + m_o.to->str() +

@@ -85,8 +85,8 @@ std::optional<Version> release_to_check(Session& session, Report& report)
   if (*branch == deploy::k_main_branch) {
     report.status = 1;
     report.problems.push_back(
-        failure("pre-commit: commits on hop_main are made by 'git hop "
-                "release'")
+        failure("pre-commit: commits on " + std::string(deploy::k_main_branch) +
+                " are made by 'git hop release'")
             .hint("Prepare a release ('git hop prepare -l patch -m "
                   "<message>') and commit on its branch.")
             .hint("To commit here anyway: git commit --no-verify"));

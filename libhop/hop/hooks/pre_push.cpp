@@ -4,6 +4,7 @@
 // tests.
 #include "../deploy/history.hpp"
 #include "../git/repository.hpp"
+#include "../notes.hpp"
 #include "../patches.hpp"
 #include "../release.hpp"
 #include "../session.hpp"
@@ -59,8 +60,8 @@ std::optional<std::string> release_problem(const deploy::History& history,
         continue;
       }
       if (t.why.find("has no note") != std::string::npos) {
-        return "release " + v.str() +
-               " has no note in refs/notes/hop ('git hop release' writes it)";
+        return "release " + v.str() + " has no note in " + notes::k_ref +
+               " ('git hop release' writes it)";
       }
       return "the tag " + v.str() + " is not a release: " + t.why;
     }
