@@ -101,4 +101,27 @@ Rebase rebase(const std::filesystem::path& workdir, const std::string& onto,
   return out;
 }
 
+std::optional<std::vector<std::string>>
+quick_staged_paths(const std::filesystem::path& worktree_root)
+{
+  auto r = run_git(worktree_root, {"diff", "--cached", "--name-only", "-z",
+                                   "--no-renames", "--no-ext-diff"});
+  if (!r.ok()) {
+    return std::nullopt;
+  }
+  std::vector<std::string> paths;
+  size_t start = 0;
+  while (start < r.out.size()) {
+    size_t end = r.out.find('\0', start);
+    if (end == std::string::npos) {
+      end = r.out.size();
+    }
+    if (end > start) {
+      paths.push_back(r.out.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  return paths;
+}
+
 } // namespace hop::git

@@ -1,14 +1,16 @@
 // The git binary, for what libgit2 1.5 does not do the way users expect:
 // rebase (conflict messages, rerere), push and fetch (credentials, hooks,
 // --atomic), ls-remote, branch -D; the identity and configuration git
-// would use ('git var', 'git config'). The one place git-hop runs git. git
-// gets SIGTERM when git-hop dies, so that it removes its lock files.
+// would use ('git var', 'git config'); the staged paths inside a hook
+// ('git diff --cached'). The one place git-hop runs git. git gets SIGTERM
+// when git-hop dies, so that it removes its lock files.
 #pragma once
 
 #include "../process.hpp"
 
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,5 +49,12 @@ struct Rebase
 // repository is as it was) and is returned.
 Rebase rebase(const std::filesystem::path& workdir, const std::string& onto,
               const std::function<bool(const std::string&)>& take_theirs);
+
+// The staged paths (index against HEAD) of the work tree at
+// `worktree_root`, from 'git diff --cached' (which honours GIT_INDEX_FILE,
+// so it answers inside hooks, without starting libgit2); nullopt when git
+// fails.
+std::optional<std::vector<std::string>>
+quick_staged_paths(const std::filesystem::path& worktree_root);
 
 } // namespace hop::git

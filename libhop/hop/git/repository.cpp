@@ -1073,31 +1073,6 @@ std::optional<std::string> quick_branch(const std::filesystem::path& root)
   return head->substr(ref.size());
 }
 
-std::optional<std::vector<std::string>>
-quick_staged_paths(const std::filesystem::path& root)
-{
-  process::Command cmd{{"git", "diff", "--cached", "--name-only", "-z",
-                        "--no-renames", "--no-ext-diff"}};
-  cmd.cwd = root.string();
-  auto r = process::run(cmd);
-  if (!r.ok()) {
-    return std::nullopt;
-  }
-  std::vector<std::string> paths;
-  size_t start = 0;
-  while (start < r.out.size()) {
-    size_t end = r.out.find('\0', start);
-    if (end == std::string::npos) {
-      end = r.out.size();
-    }
-    if (end > start) {
-      paths.push_back(r.out.substr(start, end - start));
-    }
-    start = end + 1;
-  }
-  return paths;
-}
-
 bool default_signature_available(std::string* error)
 {
   ensure_library();

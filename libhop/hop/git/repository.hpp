@@ -310,16 +310,12 @@ private:
   std::unique_ptr<git_repository, Free> m_repo;
 };
 
-// Cheap answers for hooks, without starting libgit2: the branch HEAD
+// A cheap answer for hooks, without starting libgit2: the branch HEAD
 // points at, read from the HEAD file (GIT_DIR, or the .git of
 // `worktree_root`, a file in linked work trees); nullopt when detached or
 // unreadable.
 std::optional<std::string>
 quick_branch(const std::filesystem::path& worktree_root);
-// The staged paths (index against HEAD), from 'git diff --cached' (which
-// honours GIT_INDEX_FILE); nullopt when git fails.
-std::optional<std::vector<std::string>>
-quick_staged_paths(const std::filesystem::path& worktree_root);
 
 // Whether git has an identity to commit with outside any repository (the
 // user's configuration, git -c, the identity variables); if not, `error`

@@ -4,6 +4,7 @@
 #include "../codegen/package.hpp"
 #include "../db/connection.hpp"
 #include "../deploy/history.hpp"
+#include "../git/command.hpp"
 #include "../git/repository.hpp"
 #include "../patches.hpp"
 #include "../release.hpp"
