@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <hop/deploy/history.hpp>
+#include <hop/notes.hpp>
 #include <hop/output.hpp>
 #include <hop/project.hpp>
 #include <hop/release.hpp>
@@ -44,7 +46,8 @@ int cmd_release(const cli::Args& args, hop::Session& session)
     hop::output::out(r.sent
                          ? "Pushed " +
                                (r.pushed_tags.empty()
-                                    ? std::string("hop_main and refs/notes/hop")
+                                    ? std::string(hop::deploy::k_main_branch) +
+                                          " and " + hop::notes::k_ref
                                     : join(r.pushed_tags)) +
                                " to origin (last release " + r.version.str() +
                                ", " + id + ")"

@@ -6,7 +6,7 @@
 #include "release/internal.hpp"
 #include "sha256.hpp"
 #include "snapshot.hpp"
-#include "templates.hpp"
+#include "util/file.hpp"
 
 #include <hop/build_info.hpp>
 
@@ -65,7 +65,8 @@ PrepareResult prepare(Session& s, const PrepareOptions& o)
     ctx.repo.checkout_branch(next.branch());
     fs::path dir = s.project().root / next.patch_dir();
     fs::create_directories(dir);
-    write_file(dir / "release.toml", patches::render_release_toml(*o.message));
+    util::write_file(dir / "release.toml",
+                     patches::render_release_toml(*o.message));
     ctx.repo.add_all();
     ctx.repo.commit("[" + next.str() + "] prepare: " + *o.message);
   } catch (...) {
@@ -194,7 +195,7 @@ void replay_and_test(Context& ctx, const patches::Release& rel,
                  "Review the changes ('git diff'), commit them, then run 'git "
                  "hop release' again.");
 
-  result.tests = testrun::run_tests(project);
+  result.tests = testrun::run_tests(project, s.report());
   s.report().progress("Tests: " + testrun::describe(result.tests) + ".");
   if (!result.tests.passed) {
     throw testrun::failure_of(result.tests, v.str() + " is not released",
@@ -284,7 +285,8 @@ void move_refs(Context& ctx, const Version& v, const Commit& commit,
   const std::string main_ref = "refs/heads/" + std::string(k_main_branch);
   auto main_before = ctx.repo.ref_target(main_ref);
   if (!main_before || !ctx.repo.is_ancestor(*main_before, commit.id)) {
-    HOP_BUG("hop_main is not an ancestor of the release after the rebase");
+    HOP_BUG(std::string(k_main_branch) +
+            " is not an ancestor of the release after the rebase");
   }
   std::vector<git::RefUpdate> second;
   if (new_tag) {

@@ -5,19 +5,12 @@
 // TOML.
 #pragma once
 
-// For release.cpp only, which reaches write_file() through this header:
-// it is being split on another branch; once it includes util/file.hpp,
-// this include and the using-declaration below go.
-#include "util/file.hpp"
-
 #include <filesystem>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace hop {
-
-using util::write_file; // release.cpp (above)
 
 std::filesystem::path datadir();
 

@@ -387,26 +387,6 @@ Summary run_tests(const Project& project, Reporter& reporter)
   }
 }
 
-namespace {
-
-// What the CLI's Reporter does, for run_tests(project) only: release.cpp
-// calls it without its session's reporter (it is being split on another
-// branch). Goes when it passes `s.report()`.
-class OutputReporter : public Reporter {
-public:
-  void progress(std::string_view text) override { output::info(text); }
-  void warning(std::string_view text) override { output::warning(text); }
-  void verbose(std::string_view text) override { output::verbose(text); }
-};
-
-} // namespace
-
-Summary run_tests(const Project& project)
-{
-  OutputReporter reporter;
-  return run_tests(project, reporter);
-}
-
 Summary run_tests(Session& session)
 {
   const Project& project = session.project();

@@ -51,10 +51,6 @@ std::vector<std::string> test_command(const Config& config);
 // afterwards; `reporter` is told which copy. The command's output goes to
 // the terminal. Fatal for a production database (refuse_production()).
 Summary run_tests(const Project& project, Reporter& reporter);
-// The same, its progress line printed as the CLI would: for release.cpp
-// only, until it passes its session's reporter (release.cpp is being split
-// on another branch); then this one goes.
-Summary run_tests(const Project& project);
 
 // `git hop test`: run_tests() under git-hop's lock of the database (one
 // git-hop at a time: the copy is made from a database nobody is swapping).

@@ -30,7 +30,7 @@ void check_out_release(Context& ctx, const std::string& commit,
 // left it: stamp it when only commits are missing, rebuild it at the
 // release when it is not there. Returns whether the database is the
 // release's (and so may become its template).
-bool complete_rows(Context& ctx, const Version& v, bool replayed)
+bool complete_rows(Context& ctx, Version v, bool replayed)
 {
   Session& s = ctx.session;
   ctx.history = deploy::read_history(ctx.repo);
@@ -173,8 +173,9 @@ ReleaseResult complete_last(Context& ctx, const deploy::Facts& facts,
                             const ReleaseOptions& o)
 {
   Session& s = ctx.session;
-  const deploy::Release& last = ctx.history.releases.back();
-  const Version& v = last.version;
+  // Copies: complete_rows() reads the history again.
+  const deploy::Release last = ctx.history.releases.back();
+  const Version v = last.version;
   // The database: rows to stamp or rebuild, what a killed git-hop left.
   auto rows_work = [&](db::Connection& conn) {
     meta::Record rec = meta::read_record(conn);
