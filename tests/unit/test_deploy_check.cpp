@@ -63,6 +63,7 @@ meta::Record rows_of(const History& h)
 std::vector<std::string> kinds(const std::vector<Problem>& ps)
 {
   std::vector<std::string> out;
+  out.reserve(ps.size());
   for (const auto& p : ps) {
     out.push_back(p.kind);
   }

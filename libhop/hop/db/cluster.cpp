@@ -253,9 +253,11 @@ std::vector<std::string> Cluster::sweep(const std::string& target)
 
 std::vector<std::string> Cluster::scratch_names(const std::string& target)
 {
+  static constexpr const char* k_suffixes[] = {
+      "__hop_apply", "__hop_build", "__hop_check", "__hop_test", "__hop_old"};
   std::vector<std::string> names;
-  for (const char* suffix : {"__hop_apply", "__hop_build", "__hop_check",
-                             "__hop_test", "__hop_old"}) {
+  names.reserve(std::size(k_suffixes));
+  for (const char* suffix : k_suffixes) {
     names.push_back(derived_name(target, suffix));
   }
   return names;
@@ -269,6 +271,7 @@ existing_databases(Connection& conn, const std::vector<std::string>& names)
                       "any($1::text[]) order by datname",
                       {array});
   std::vector<std::string> out;
+  out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {
     out.push_back(r.value(i, 0));
   }

@@ -67,6 +67,49 @@ bool checkout_unfinished(const git::Repository& repo, const Unfinished& u,
   return true;
 }
 
+// Where the refs of interrupted release `i` stand: tag, branch, hop_main.
+void read_ref_states(const git::Repository& repo,
+                     const std::optional<std::string>& main, Interrupted& i)
+{
+  const std::string v = i.version.str();
+  if (auto t = repo.tag_info(v)) {
+    if (t->annotated && t->commit == i.commit) {
+      i.tag = RefState::done;
+    } else {
+      i.tag = RefState::conflict;
+      i.conflicts.push_back(
+          "tag " + v + " is " +
+          (t->annotated
+               ? "on another commit, " +
+                     short_id(t->commit.empty() ? t->object : t->commit)
+               : std::string("a lightweight tag")));
+    }
+  }
+  auto branch = repo.ref_target("refs/heads/" + i.version.branch());
+  if (!branch || *branch == i.parent) {
+    i.branch = RefState::todo;
+  } else if (*branch == i.commit) {
+    i.branch = RefState::done;
+  } else {
+    i.branch = RefState::conflict;
+    i.conflicts.push_back(i.version.branch() + " is at " + short_id(*branch) +
+                          ", neither the release commit nor its parent");
+  }
+  if (!main) {
+    i.main = RefState::conflict;
+    i.conflicts.push_back(std::string("there is no ") + k_main_branch);
+  } else if (*main == i.commit) {
+    i.main = RefState::done;
+  } else if (repo.is_ancestor(*main, i.commit)) {
+    i.main = RefState::todo;
+  } else {
+    i.main = RefState::conflict;
+    i.conflicts.push_back(std::string(k_main_branch) + " moved on (" +
+                          short_id(*main) +
+                          " is not an ancestor of the release commit)");
+  }
+}
+
 void read_interrupted(const git::Repository& repo, const History& h, Facts& f)
 {
   std::set<std::string> releases;
@@ -115,42 +158,7 @@ void read_interrupted(const git::Repository& repo, const History& h, Facts& f)
           (i.note.previous ? i.note.previous->str() : std::string("nothing")) +
           "; the last release is " + (last ? last->str() : "none"));
     }
-    if (auto t = repo.tag_info(v)) {
-      if (t->annotated && t->commit == commit) {
-        i.tag = RefState::done;
-      } else {
-        i.tag = RefState::conflict;
-        i.conflicts.push_back(
-            "tag " + v + " is " +
-            (t->annotated
-                 ? "on another commit, " +
-                       short_id(t->commit.empty() ? t->object : t->commit)
-                 : std::string("a lightweight tag")));
-      }
-    }
-    auto branch = repo.ref_target("refs/heads/" + i.version.branch());
-    if (!branch || *branch == i.parent) {
-      i.branch = RefState::todo;
-    } else if (*branch == commit) {
-      i.branch = RefState::done;
-    } else {
-      i.branch = RefState::conflict;
-      i.conflicts.push_back(i.version.branch() + " is at " + short_id(*branch) +
-                            ", neither the release commit nor its parent");
-    }
-    if (!main) {
-      i.main = RefState::conflict;
-      i.conflicts.push_back(std::string("there is no ") + k_main_branch);
-    } else if (*main == commit) {
-      i.main = RefState::done;
-    } else if (repo.is_ancestor(*main, commit)) {
-      i.main = RefState::todo;
-    } else {
-      i.main = RefState::conflict;
-      i.conflicts.push_back(std::string(k_main_branch) + " moved on (" +
-                            short_id(*main) +
-                            " is not an ancestor of the release commit)");
-    }
+    read_ref_states(repo, main, i);
     f.interrupted.push_back(std::move(i));
   }
   std::sort(f.interrupted.begin(), f.interrupted.end(),
@@ -428,20 +436,20 @@ void stray_problems(const History& h, const Facts& f,
 // The command that repairs the development database's problems.
 std::string rebuild_command(const Facts& f, const CheckOptions& o)
 {
-  const std::string complete = k_complete;
   if (o.production) {
     return "git hop upgrade";
-  } else if (!f.interrupted.empty() || f.unfinished) {
-    return complete; // finish the release first: it repairs these too
-  } else if (f.branch && Version::from_branch(*f.branch) &&
-             std::find(f.preparing.begin(), f.preparing.end(),
-                       *Version::from_branch(*f.branch)) != f.preparing.end()) {
-    return "git hop apply";
-  } else if (!f.preparing.empty()) {
-    return "git checkout " + f.preparing.front().branch() + " && git hop apply";
-  } else {
-    return complete;
   }
+  // Finish a release first (it repairs these too).
+  bool releasing = !f.interrupted.empty() || f.unfinished.has_value();
+  if (!releasing && !f.preparing.empty()) {
+    auto on = f.branch ? Version::from_branch(*f.branch) : std::nullopt;
+    bool on_preparing = on && std::find(f.preparing.begin(), f.preparing.end(),
+                                        *on) != f.preparing.end();
+    return on_preparing ? std::string("git hop apply")
+                        : "git checkout " + f.preparing.front().branch() +
+                              " && git hop apply";
+  }
+  return k_complete;
 }
 
 // What an interrupted git-hop left in the cluster.

@@ -193,6 +193,25 @@ std::string Repository::write_note(const std::string& notes_ref,
   return hex;
 }
 
+namespace {
+
+// "git: hop_main -> 1a2b3c4", "git: tag 0.1.0 -> ...": a trace line per
+// ref moved.
+void trace_moves(const std::vector<RefUpdate>& batch)
+{
+  for (const auto& u : batch) {
+    std::string name = u.name;
+    if (name.rfind("refs/heads/", 0) == 0) {
+      name = name.substr(11);
+    } else if (name.rfind("refs/tags/", 0) == 0) {
+      name = "tag " + name.substr(10);
+    }
+    output::trace("git: " + name + " -> " + short_of(u.target));
+  }
+}
+
+} // namespace
+
 void Repository::update_refs(const std::vector<std::vector<RefUpdate>>& batches,
                              const std::string& log_message)
 {
@@ -245,15 +264,7 @@ void Repository::update_refs(const std::vector<std::vector<RefUpdate>>& batches,
     }
     check(git_transaction_commit(raw), "cannot move the refs");
     tx.reset();
-    for (const auto& u : batches[b]) {
-      std::string name = u.name;
-      if (name.rfind("refs/heads/", 0) == 0) {
-        name = name.substr(11);
-      } else if (name.rfind("refs/tags/", 0) == 0) {
-        name = "tag " + name.substr(10);
-      }
-      output::trace("git: " + name + " -> " + short_of(u.target));
-    }
+    trace_moves(batches[b]);
   }
 }
 

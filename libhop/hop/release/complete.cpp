@@ -80,6 +80,41 @@ void adopt_template(Context& ctx, const Version& v, ReleaseResult& result)
   }
 }
 
+// The work the database's rows need: 0 none, 1 stamp commits, 2 rebuild.
+int rows_work(const Context& ctx, const deploy::Facts& facts,
+              db::Connection& conn)
+{
+  meta::Record rec = meta::read_record(conn);
+  int work = 0;
+  for (const auto& p : deploy::check(ctx.history, facts, &rec)) {
+    if (p.kind == "row-without-commit") {
+      work = std::max(work, 1);
+    } else if (p.kind == "row-commit-mismatch" || p.kind == "unknown-release") {
+      work = 2;
+    }
+  }
+  return work;
+}
+
+// The rows' work, and whether a killed git-hop left databases behind (a
+// scratch copy, or the database renamed away by a swap).
+void read_database_work(Context& ctx, const deploy::Facts& facts, int& rows,
+                        bool& leftovers)
+{
+  Session& s = ctx.session;
+  std::string error;
+  auto conn =
+      db::Connection::try_connect(s.database_settings().keywords(), &error);
+  if (conn) {
+    rows = rows_work(ctx, facts, *conn);
+    leftovers =
+        !db::existing_databases(*conn, db::Cluster::scratch_names(s.dbname()))
+             .empty();
+  } else {
+    leftovers = s.cluster().exists(db::Cluster::old_name(s.dbname()));
+  }
+}
+
 } // namespace
 
 ReleaseResult summary_of(const Version& v, const std::string& commit,
@@ -176,35 +211,9 @@ ReleaseResult complete_last(Context& ctx, const deploy::Facts& facts,
   // Copies: complete_rows() reads the history again.
   const deploy::Release last = ctx.history.releases.back();
   const Version v = last.version;
-  // The database: rows to stamp or rebuild, what a killed git-hop left.
-  auto rows_work = [&](db::Connection& conn) {
-    meta::Record rec = meta::read_record(conn);
-    int work = 0; // 1: stamp, 2: rebuild
-    for (const auto& p : deploy::check(ctx.history, facts, &rec)) {
-      if (p.kind == "row-without-commit") {
-        work = std::max(work, 1);
-      } else if (p.kind == "row-commit-mismatch" ||
-                 p.kind == "unknown-release") {
-        work = 2;
-      }
-    }
-    return work;
-  };
   int rows = 0;
   bool leftovers = false;
-  {
-    std::string error;
-    auto conn =
-        db::Connection::try_connect(s.database_settings().keywords(), &error);
-    if (conn) {
-      rows = rows_work(*conn);
-      leftovers =
-          !db::existing_databases(*conn, db::Cluster::scratch_names(s.dbname()))
-               .empty();
-    } else {
-      leftovers = s.cluster().exists(db::Cluster::old_name(s.dbname()));
-    }
-  }
+  read_database_work(ctx, facts, rows, leftovers);
   const auto& u = facts.unfinished;
   bool local = rows || u || leftovers;
   if (!local && !o.push) {
@@ -226,7 +235,7 @@ ReleaseResult complete_last(Context& ctx, const deploy::Facts& facts,
   if (local) {
     lock.emplace(take_lock(ctx, "release"));
     if (leftovers) {
-      rows = rows_work(s.database()); // the database may be back now
+      rows = rows_work(ctx, facts, s.database()); // it may be back now
     }
   }
   ReleaseResult result = summary_of(v, last.commit, last.note);
