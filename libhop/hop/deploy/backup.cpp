@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <tuple>
 
 namespace hop::deploy {
 
@@ -95,6 +96,9 @@ std::vector<Backup> list_backups(const fs::path& dir, const std::string& dbname)
   if (!fs::is_directory(dir, ec)) {
     return out;
   }
+  // Names give the second; two backups of one second (an upgrade --init
+  // --to, then an upgrade) are ordered by their files' times.
+  std::vector<std::pair<Backup, fs::file_time_type>> found;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     if (!entry.is_regular_file(ec)) {
       continue;
@@ -103,12 +107,17 @@ std::vector<Backup> list_backups(const fs::path& dir, const std::string& dbname)
     if (b) {
       b->path = entry.path();
       b->bytes = entry.file_size(ec);
-      out.push_back(std::move(*b));
+      found.emplace_back(std::move(*b), entry.last_write_time(ec));
     }
   }
-  std::sort(out.begin(), out.end(), [](const Backup& a, const Backup& b) {
-    return a.taken_at < b.taken_at;
+  std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.taken_at, a.second, a.first.path) <
+           std::tie(b.first.taken_at, b.second, b.first.path);
   });
+  out.reserve(found.size());
+  for (auto& [b, time] : found) {
+    out.push_back(std::move(b));
+  }
   return out;
 }
 
