@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace hop::git::detail {
 
@@ -69,5 +70,8 @@ inline git_oid parse_oid(const std::string& hex)
 // which ignores all of these. Fatal "no git identity" with git's reason.
 SignatureHandle author_signature(git_repository* repo);
 SignatureHandle committer_signature(git_repository* repo);
+
+// The path of each delta of `diff`, and the old path of a rename.
+std::vector<std::string> delta_paths(git_diff* diff);
 
 } // namespace hop::git::detail

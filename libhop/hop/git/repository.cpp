@@ -247,6 +247,22 @@ SignatureHandle committer_signature(git_repository* repo)
   return SignatureHandle(signature(repo, Role::committer).release());
 }
 
+std::vector<std::string> delta_paths(git_diff* diff)
+{
+  std::vector<std::string> paths;
+  size_t n = git_diff_num_deltas(diff);
+  paths.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    const git_diff_delta* d = git_diff_get_delta(diff, i);
+    paths.emplace_back(d->new_file.path ? d->new_file.path : d->old_file.path);
+    if (d->old_file.path && d->new_file.path &&
+        std::string(d->old_file.path) != d->new_file.path) {
+      paths.emplace_back(d->old_file.path);
+    }
+  }
+  return paths;
+}
+
 } // namespace detail
 
 namespace {
@@ -939,17 +955,7 @@ std::vector<std::string> Repository::staged_paths() const
                                nullptr),
         "cannot compare the index with HEAD");
   DiffPtr diff(raw);
-  std::vector<std::string> paths;
-  size_t n = git_diff_num_deltas(raw);
-  for (size_t i = 0; i < n; ++i) {
-    const git_diff_delta* d = git_diff_get_delta(raw, i);
-    paths.emplace_back(d->new_file.path ? d->new_file.path : d->old_file.path);
-    if (d->old_file.path && d->new_file.path &&
-        std::string(d->old_file.path) != d->new_file.path) {
-      paths.emplace_back(d->old_file.path);
-    }
-  }
-  return paths;
+  return detail::delta_paths(raw);
 }
 
 std::optional<std::string>

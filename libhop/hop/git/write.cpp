@@ -342,13 +342,8 @@ std::vector<std::string> Repository::diff_paths(const std::string& a,
   check(git_diff_tree_to_tree(&raw, m_repo.get(), ta.get(), tb.get(), nullptr),
         "cannot compare " + short_of(a) + " with " + short_of(b));
   DiffHandle diff(raw);
-  std::vector<std::string> out;
-  size_t n = git_diff_num_deltas(raw);
-  for (size_t i = 0; i < n; ++i) {
-    const git_diff_delta* d = git_diff_get_delta(raw, i);
-    out.emplace_back(d->new_file.path ? d->new_file.path : d->old_file.path);
-  }
-  return out;
+  // No rename detection here: each delta has one path.
+  return delta_paths(raw);
 }
 
 std::optional<CommitInfo> Repository::commit_info(const std::string& id) const
