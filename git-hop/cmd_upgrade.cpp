@@ -133,8 +133,11 @@ int cmd_upgrade(const cli::Args& args, hop::Session& session)
     hop::output::warning("blocking: " + b.describe());
   }
   if (format == "json") {
-    std::cout << (o.dry_run ? hop::deploy::render_plan_json(r.plan, HOP_VERSION)
-                            : hop::deploy::render_result_json(r, HOP_VERSION));
+    if (o.dry_run) {
+      hop::deploy::write_plan_json(std::cout, r.plan, HOP_VERSION);
+    } else {
+      hop::deploy::write_result_json(std::cout, r, HOP_VERSION);
+    }
   } else if (o.dry_run) {
     hop::deploy::write_plan_text(std::cout, r.plan);
   }

@@ -3,6 +3,7 @@
 #include <unistr.h>
 
 #include <cstdio>
+#include <ostream>
 
 namespace hop::json {
 
@@ -37,16 +38,19 @@ void append_ascii(std::string& q, unsigned char c)
   }
 }
 
-} // namespace
-
-std::string quote(std::string_view text)
+// Append `text` escaped, without the quotes; `spill(i)` is called
+// between characters (at byte i) whenever `q` holds more than 64 KiB.
+template <class Spill>
+void escape(std::string& q, std::string_view text, Spill spill)
 {
   static constexpr std::string_view k_replacement = "\xef\xbf\xbd";
-  std::string q = "\"";
-  q.reserve(text.size() + 2);
+  constexpr size_t k_spill = size_t{64} << 10;
   const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
   size_t i = 0;
   while (i < text.size()) {
+    if (q.size() >= k_spill) {
+      spill(i);
+    }
     if (bytes[i] < 0x80) {
       append_ascii(q, bytes[i]);
       ++i;
@@ -63,7 +67,50 @@ std::string quote(std::string_view text)
     }
     i += n;
   }
+}
+
+} // namespace
+
+std::string quote(std::string_view text)
+{
+  std::string q = "\"";
+  q.reserve(text.size() + 2);
+  escape(q, text, [](size_t) {});
   return q + "\"";
+}
+
+Writer::Writer(std::ostream& sink) : m_sink(&sink) {}
+
+void Writer::spill()
+{
+  if (m_sink != nullptr && !m_out.empty()) {
+    m_sink->write(m_out.data(), static_cast<std::streamsize>(m_out.size()));
+    m_out.clear();
+  }
+}
+
+void Writer::flush()
+{
+  spill();
+  if (m_sink != nullptr) {
+    m_sink->flush();
+  }
+}
+
+Writer& Writer::value_streamed(const Text& text)
+{
+  before_value();
+  m_out += '"';
+  if (m_sink == nullptr) {
+    escape(m_out, text.view(), [](size_t) {});
+  } else {
+    escape(m_out, text.view(), [&](size_t at) {
+      spill();
+      text.release_before(at);
+    });
+  }
+  m_out += '"';
+  return *this;
 }
 
 void Writer::newline()

@@ -9,6 +9,9 @@
 // format shows the bytes as they are.
 #pragma once
 
+#include "text.hpp"
+
+#include <iosfwd>
 #include <string>
 #include <string_view>
 
@@ -18,9 +21,16 @@ namespace hop::json {
 // escaped, invalid UTF-8 replaced by \ufffd.
 std::string quote(std::string_view text);
 
-// Builds one JSON value incrementally, with two-space indentation.
+// Builds one JSON value incrementally, with two-space indentation: in
+// str(), or written to a stream as it goes (a plan that holds a big
+// script's text is never held whole).
 class Writer {
 public:
+  Writer() = default;
+  // Write to `sink` as the value is built, 64 KiB at a time; flush()
+  // writes the rest.
+  explicit Writer(std::ostream& sink);
+
   Writer& begin_object();
   Writer& end_object();
   Writer& begin_array();
@@ -32,10 +42,18 @@ public:
   Writer& value(long long n);
   Writer& value(int n) { return value(static_cast<long long>(n)); }
   Writer& null();
+  // value(text.view()), the text given back (Text::release_before) as it
+  // is written, when writing to a sink.
+  Writer& value_streamed(const Text& text);
+  // Without a sink: the whole value; with one: what flush() has not
+  // written yet.
   const std::string& str() const { return m_out; }
+  void flush();
 
 private:
   void before_value();
+  void spill();
+  std::ostream* m_sink = nullptr;
   void newline();
   std::string m_out;
   int m_depth = 0;

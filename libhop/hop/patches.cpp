@@ -96,7 +96,7 @@ Release from_files(const Version& version, Files files)
     }
     s.name = name;
     s.path = dir + "/" + name;
-    s.sha256 = sha256_hex(content);
+    s.sha256 = sha256_hex_streamed(content); // gives mapped pages back
     s.content = std::move(content); // a script may be big: never copied
     r.scripts.push_back(std::move(s));
   }
@@ -178,7 +178,7 @@ const char* describe(fs::file_type type)
 
 // The content of the regular file `path`, never through a link, never
 // waiting on a FIFO (it may have been swapped since it was listed).
-std::string read_regular(const fs::path& path, const std::string& rel)
+Text read_regular(const fs::path& path, const std::string& rel)
 {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   if (fd < 0) {
@@ -201,8 +201,13 @@ std::string read_regular(const fs::path& path, const std::string& rel)
                           : S_ISFIFO(st.st_mode) ? "a FIFO"
                                                  : "not a file");
   }
-  // Read straight into a string of the size fstat gives (a script may be
-  // big: no buffer grown by doubling); a file that grew since is read on.
+  // A big script is copied into a mapped temporary file: memory is then
+  // used only for the part being read (Text::release_before).
+  if (static_cast<size_t>(st.st_size) > Text::k_map_above) {
+    return mapped_copy(fd, rel);
+  }
+  // Read straight into a string of the size fstat gives (no buffer grown
+  // by doubling); a file that grew since is read on.
   std::string text(static_cast<size_t>(st.st_size), '\0');
   size_t used = 0;
   char buf[4096];

@@ -14,8 +14,10 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <future>
+#include <memory>
 
 namespace bp = boost::process;
 
@@ -131,17 +133,11 @@ std::vector<std::string> last_lines(const std::string& text, size_t n)
   return lines;
 }
 
-Result run(const Command& cmd, Capture capture)
-{
-  if (cmd.argv.empty()) {
-    HOP_BUG("process::run with an empty argv");
-  }
-  auto exe = find_program(cmd.argv[0]);
-  if (!exe) {
-    throw fatal("cannot run '" + cmd.argv[0] + "': command not found")
-        .hint("Check that it is installed and on your PATH.");
-  }
+namespace {
 
+// Our environment with the changes `cmd` asks for.
+bp::environment environment_of(const Command& cmd)
+{
   bp::environment env = boost::this_process::environment();
   if (cmd.clean_git_env) {
     for (const char* name : k_git_env) {
@@ -156,6 +152,44 @@ Result run(const Command& cmd, Capture capture)
   for (const auto& [k, v] : cmd.env_set) {
     env.set(k, v);
   }
+  return env;
+}
+
+using FilePtr = std::unique_ptr<FILE, decltype(&std::fclose)>;
+
+// cmd.stdout_fd as a FILE* (Boost takes one for a file descriptor and
+// dups it into the child); null without one.
+FilePtr stdout_file(const Command& cmd)
+{
+  FilePtr file(nullptr, std::fclose);
+  if (cmd.stdout_fd >= 0) {
+    int fd = ::dup(cmd.stdout_fd);
+    file.reset(fd < 0 ? nullptr : ::fdopen(fd, "w"));
+    if (!file) {
+      if (fd >= 0) {
+        ::close(fd);
+      }
+      throw fatal("cannot run '" + cmd.argv[0] + "'")
+          .detail(std::strerror(errno));
+    }
+  }
+  return file;
+}
+
+} // namespace
+
+Result run(const Command& cmd, Capture capture)
+{
+  if (cmd.argv.empty()) {
+    HOP_BUG("process::run with an empty argv");
+  }
+  auto exe = find_program(cmd.argv[0]);
+  if (!exe) {
+    throw fatal("cannot run '" + cmd.argv[0] + "': command not found")
+        .hint("Check that it is installed and on your PATH.");
+  }
+
+  bp::environment env = environment_of(cmd);
   std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
   std::string cwd = cmd.cwd.empty() ? "." : cmd.cwd;
 
@@ -178,17 +212,24 @@ Result run(const Command& cmd, Capture capture)
   auto in_buffer = boost::asio::buffer(input);
   DieWithParent in_child;
   in_child.signal = cmd.parent_death_signal;
+  FilePtr out_file = stdout_file(cmd);
   try {
-    switch (capture) {
+    switch (out_file ? Capture::stderr_only : capture) {
     case Capture::both:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in<in_buffer, bp::std_out> out_f,
                         bp::std_err > err_f, ios, in_child, ec);
       break;
     case Capture::stderr_only:
-      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
-                        bp::std_in<in_buffer, bp::std_err> err_f, ios, in_child,
-                        ec);
+      if (out_file) {
+        child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+                          bp::std_in<in_buffer, bp::std_out> out_file.get(),
+                          bp::std_err > err_f, ios, in_child, ec);
+      } else {
+        child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+                          bp::std_in<in_buffer, bp::std_err> err_f, ios,
+                          in_child, ec);
+      }
       break;
     case Capture::to_stderr:
       child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,

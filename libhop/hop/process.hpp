@@ -37,6 +37,10 @@ struct Command
   // Remove GIT_DIR, GIT_WORK_TREE, GIT_INDEX_FILE... (a child working in
   // another repository must not inherit those of a hook).
   bool clean_git_env = false;
+  // When set, the child's stdout goes to this file descriptor (a file
+  // git-hop reads after, so that big output never passes through its
+  // memory); Capture::both then captures stderr only.
+  int stdout_fd = -1;
   // Data for the child's stdin; none = /dev/null.
   std::optional<std::string> input;
   // What the child gets when git-hop dies (the thread that started it,

@@ -3,6 +3,8 @@
 // libpq loads anyway.
 #pragma once
 
+#include "text.hpp"
+
 #include <string>
 #include <string_view>
 
@@ -10,5 +12,8 @@ namespace hop {
 
 // Lower-case hex SHA-256 of `data`.
 std::string sha256_hex(std::string_view data);
+// The same of a text that may be big, read a MiB at a time, each MiB
+// released (Text::release_before) once hashed.
+std::string sha256_hex_streamed(const Text& text);
 
 } // namespace hop

@@ -13,9 +13,16 @@ using hop::sql::Position;
 
 namespace {
 
+hop::sql::Options mixed(bool allow)
+{
+  hop::sql::Options o;
+  o.allow_mixed = allow;
+  return o;
+}
+
 hop::sql::Script parse(std::string_view text)
 {
-  return hop::sql::parse(text, "s.sql", {true});
+  return hop::sql::parse(text, "s.sql", mixed(true));
 }
 
 // The one statement of `sql`.
@@ -48,7 +55,7 @@ std::string locks(const hop::sql::Statement& s)
 hop::Error error_of(std::string_view text, bool allow_mixed = true)
 {
   try {
-    hop::sql::parse(text, "s.sql", {allow_mixed});
+    hop::sql::parse(text, "s.sql", mixed(allow_mixed));
   } catch (const hop::Error& e) {
     return e;
   }
@@ -744,7 +751,7 @@ TEST_CASE("hop::sql::parse refuses to mix statements that cannot run in a "
             "line 1: CREATE TABLE runs inside the release's transaction"});
   CHECK(has(e.hints(), "to a script of their own"));
 
-  auto allowed = hop::sql::parse(sql, "s.sql", {true});
+  auto allowed = hop::sql::parse(sql, "s.sql", mixed(true));
   CHECK(allowed.statements.size() == 4);
   CHECK(allowed.has_non_transactional());
   CHECK_FALSE(allowed.all_non_transactional());

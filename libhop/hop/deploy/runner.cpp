@@ -95,6 +95,7 @@ void exec_statement(db::Connection& conn, const patches::Script& script,
     }
     script_failed(where_of(script, st, e.position()), e, o);
   }
+  script.content.release_before(st.offset + st.length);
   if (in_block && !conn.in_transaction()) {
     throw fatal(script.path + ": the script ended git-hop's transaction")
         .detail("A script runs inside the release's transaction: it must "

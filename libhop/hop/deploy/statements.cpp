@@ -9,6 +9,9 @@ ParsedScript parse_script(const patches::Script& script)
   ParsedScript p;
   sql::Options options;
   options.allow_mixed = !script.transaction;
+  options.done_before = [&script](size_t offset) {
+    script.content.release_before(offset);
+  };
   p.script = sql::parse(script.content, script.path, options);
   p.transactional = script.transaction && !p.script.has_non_transactional();
   return p;

@@ -559,15 +559,19 @@ UpgradeResult upgrade(Session& s, const UpgradeOptions& o)
 
 namespace {
 
-void indent(std::ostream& os, std::string_view text, const std::string& prefix)
+// Each line of `content` after `prefix`, the text given back as it goes.
+void indent(std::ostream& os, const Text& content, const std::string& prefix)
 {
-  while (!text.empty()) {
-    size_t end = text.find('\n');
-    os << prefix << text.substr(0, end) << "\n";
+  std::string_view text = content.view();
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t end = text.find('\n', at);
+    os << prefix << text.substr(at, end - at) << "\n";
     if (end == std::string_view::npos) {
       break;
     }
-    text.remove_prefix(end + 1);
+    at = end + 1;
+    content.release_before(at);
   }
 }
 
@@ -633,13 +637,6 @@ void write_plan_text(std::ostream& os, const UpgradePlan& p)
   for (const auto& r : p.releases) {
     release_text(os, r);
   }
-}
-
-std::string render_plan_text(const UpgradePlan& p)
-{
-  std::ostringstream os;
-  write_plan_text(os, p);
-  return os.str();
 }
 
 namespace {
@@ -729,7 +726,7 @@ void plan_json(json::Writer& w, const UpgradePlan& p)
           .key("transactional")
           .value(s.transactional);
       if (!s.python) {
-        w.key("sql").value(s.content);
+        w.key("sql").value_streamed(s.content);
       }
       w.end_object();
     }
@@ -740,21 +737,32 @@ void plan_json(json::Writer& w, const UpgradePlan& p)
 
 } // namespace
 
-std::string render_plan_json(const UpgradePlan& p,
-                             const std::string& git_hop_version)
+namespace {
+
+void dry_run_json(json::Writer& w, const UpgradePlan& p,
+                  const std::string& git_hop_version)
 {
-  json::Writer w;
   w.begin_object().key("git_hop_version").value(git_hop_version);
   w.key("dry_run").value(true);
   plan_json(w, p);
   w.end_object();
-  return w.str() + "\n";
 }
 
-std::string render_result_json(const UpgradeResult& r,
-                               const std::string& git_hop_version)
+} // namespace
+
+void write_plan_json(std::ostream& os, const UpgradePlan& p,
+                     const std::string& git_hop_version)
 {
-  json::Writer w;
+  json::Writer w(os);
+  dry_run_json(w, p, git_hop_version);
+  w.flush();
+  os << "\n";
+}
+
+void write_result_json(std::ostream& os, const UpgradeResult& r,
+                       const std::string& git_hop_version)
+{
+  json::Writer w(os);
   w.begin_object().key("git_hop_version").value(git_hop_version);
   w.key("dry_run").value(false);
   plan_json(w, r.plan);
@@ -774,7 +782,8 @@ std::string render_result_json(const UpgradeResult& r,
   w.end_array();
   w.key("ms").value(static_cast<long long>(r.ms));
   w.end_object();
-  return w.str() + "\n";
+  w.flush();
+  os << "\n";
 }
 
 namespace {

@@ -51,9 +51,9 @@ struct PlannedScript
   std::string sha256;
   bool python = false;
   bool transactional = true;
-  // The script's text, in UpgradeResult::sources (never copied: a script
-  // may be tens of megabytes).
-  std::string_view content;
+  // The script's text, shared with UpgradeResult::sources (never copied:
+  // a script may be tens of megabytes).
+  Text content;
 };
 
 struct PlannedRelease
@@ -99,14 +99,15 @@ struct UpgradeResult
 
 UpgradeResult upgrade(Session& session, const UpgradeOptions& options);
 
-// The plan as text, written as it is rendered: a script's text is never
-// held twice (render_plan_text() returns the same text).
+// The plan (a dry run) and the result of an upgrade, as text or JSON,
+// written to `os` as they are rendered: a script's text is never held
+// twice, and a big one is given back as it is written
+// (Text::release_before).
 void write_plan_text(std::ostream& os, const UpgradePlan& plan);
-std::string render_plan_text(const UpgradePlan& plan);
-std::string render_plan_json(const UpgradePlan& plan,
-                             const std::string& git_hop_version);
-std::string render_result_json(const UpgradeResult& result,
-                               const std::string& git_hop_version);
+void write_plan_json(std::ostream& os, const UpgradePlan& plan,
+                     const std::string& git_hop_version);
+void write_result_json(std::ostream& os, const UpgradeResult& result,
+                       const std::string& git_hop_version);
 
 struct RestoreResult
 {

@@ -37,6 +37,17 @@ process::Result run_git_about(const std::filesystem::path& gitdir,
   return process::run(cmd);
 }
 
+void cat_blob(const std::filesystem::path& gitdir, const std::string& oid,
+              int fd)
+{
+  process::Command cmd{{"git", "cat-file", "blob", oid}};
+  cmd.clean_git_env = true;
+  cmd.env_set["GIT_DIR"] = gitdir.string();
+  cmd.stdout_fd = fd;
+  cmd.parent_death_signal = SIGTERM;
+  process::run_checked(cmd, "cannot read blob " + oid + " from git");
+}
+
 process::Result run_git_checked(const std::filesystem::path& workdir,
                                 std::vector<std::string> args,
                                 const std::string& what)

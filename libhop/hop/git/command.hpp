@@ -31,6 +31,12 @@ process::Result run_git_about(const std::filesystem::path& gitdir,
                               const std::filesystem::path& workdir,
                               std::vector<std::string> args);
 
+// Write the content of blob `oid` of the repository `gitdir` to the file
+// `fd` ('git cat-file blob'): git streams it, git-hop's memory never holds
+// it. Fatal when git fails.
+void cat_blob(const std::filesystem::path& gitdir, const std::string& oid,
+              int fd);
+
 // Run it and throw hop::fatal(`what`) with git's last lines when it fails.
 process::Result run_git_checked(const std::filesystem::path& workdir,
                                 std::vector<std::string> args,

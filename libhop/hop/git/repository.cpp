@@ -12,6 +12,7 @@
 #include <git2/sys/repository.h>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -686,10 +687,41 @@ std::string blob_text(git_repository* repo, const git_oid* id)
                      static_cast<size_t>(git_blob_rawsize(raw)));
 }
 
+// A big blob's text: git writes it to a temporary file, which is mapped
+// (Text::mapped), so that git-hop's memory holds only the part in use.
+Text blob_mapped(git_repository* repo, const git_oid* id, size_t size)
+{
+  int fd = temp_file();
+  struct Close
+  {
+    int fd;
+    ~Close() { ::close(fd); }
+  } closer{fd};
+  std::string oid = oid_str(id);
+  cat_blob(git_repository_path(repo), oid, fd);
+  Text text = Text::mapped(fd);
+  if (text.size() != size) {
+    throw fatal("cannot read blob " + oid + " from git")
+        .detail("git wrote " + std::to_string(text.size()) + " bytes of " +
+                std::to_string(size) + ".");
+  }
+  return text;
+}
+
 // The blob's text without a copy: the Text keeps the git_blob (whose
-// buffer is what libgit2 inflated) alive.
+// buffer is what libgit2 inflated) alive; a big one is mapped instead.
 Text blob_shared(git_repository* repo, const git_oid* id)
 {
+  git_odb* raw_odb = nullptr;
+  check(git_repository_odb(&raw_odb, repo), "cannot read a file from git");
+  std::unique_ptr<git_odb, Deleter<git_odb, git_odb_free>> odb(raw_odb);
+  size_t size = 0;
+  git_object_t type = GIT_OBJECT_INVALID;
+  check(git_odb_read_header(&size, &type, raw_odb, id),
+        "cannot read a file from git");
+  if (type == GIT_OBJECT_BLOB && size > Text::k_map_above) {
+    return blob_mapped(repo, id, size);
+  }
   git_blob* raw = nullptr;
   check(git_blob_lookup(&raw, repo, id), "cannot read a file from git");
   std::shared_ptr<const git_blob> blob(raw, git_blob_free);

@@ -127,7 +127,13 @@ size_t skip_bom(std::string_view text)
 // Line and column of increasing offsets, in one pass over the text.
 class Cursor {
 public:
-  Cursor(std::string_view text, size_t start) : m_text(text), m_offset(start) {}
+  Cursor(std::string_view text, size_t start, Position at = {1, 1})
+      : m_text(text), m_offset(start), m_pos(at)
+  {
+  }
+
+  // The offset at() reached last.
+  size_t offset() const { return m_offset; }
 
   Position at(size_t offset)
   {
@@ -147,7 +153,7 @@ public:
 private:
   std::string_view m_text;
   size_t m_offset;
-  Position m_pos{1, 1};
+  Position m_pos;
 };
 
 size_t hash_combine(size_t seed, size_t v)
@@ -217,6 +223,7 @@ private:
   void add_all(size_t begin, size_t end, const pgq::Json& json);
   void add(size_t begin, size_t end, detail::Value stmt);
   void check_mixing() const;
+  void check_nul(size_t begin, size_t end);
   std::string where(size_t offset);
 
   std::string_view m_text;
@@ -233,7 +240,10 @@ private:
 
 std::string Builder::where(size_t offset)
 {
-  Position p = position_of(m_text, offset);
+  // From the last statement's start, which is before any problem the
+  // parser finds: the start of a big script is not read again.
+  Position p = offset >= m_cursor.offset() ? m_cursor.at(offset)
+                                           : position_of(m_text, offset);
   return m_path + ":" + std::to_string(p.line) + ":" + std::to_string(p.column);
 }
 
@@ -271,21 +281,21 @@ void Builder::syntax_error(size_t offset, const pgq::Failure& f)
 Script Builder::run()
 {
   std::string_view body = m_text.substr(m_start);
-  if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
-    fail(m_start +
-             static_cast<size_t>(static_cast<const char*>(nul) - body.data()),
-         "the script contains a NUL byte",
-         {"PostgreSQL cannot take a NUL byte in a statement."});
-  }
   // At least 2 bytes a statement ("x;"): reserve address space, which the
   // system backs with memory only where written.
   m_script.statements.m_rows.reserve(
       std::min<size_t>(body.size() / 32 + 16, size_t(1) << 26));
   size_t pos = m_start;
   size_t window = detail::k_window;
+  size_t nul_checked = m_start; // no NUL before
   while (pos < m_text.size()) {
+    if (m_options.done_before) {
+      m_options.done_before(pos);
+    }
     size_t avail = m_text.size() - pos;
     size_t len = std::min(avail, window);
+    check_nul(nul_checked, pos + len);
+    nul_checked = pos + len;
     if (len == avail) {
       chunk(pos, m_text.size(), true);
       break;
@@ -327,6 +337,20 @@ Script Builder::run()
     check_mixing();
   }
   return std::move(m_script);
+}
+
+// A NUL in text[begin, end), checked before the parser reads it (the
+// parser reads a C string: it would stop there).
+void Builder::check_nul(size_t begin, size_t end)
+{
+  if (begin >= end) {
+    return;
+  }
+  if (const void* nul = std::memchr(m_text.data() + begin, '\0', end - begin)) {
+    fail(static_cast<size_t>(static_cast<const char*>(nul) - m_text.data()),
+         "the script contains a NUL byte",
+         {"PostgreSQL cannot take a NUL byte in a statement."});
+  }
 }
 
 void Builder::add_all(size_t begin, size_t end, const pgq::Json& json)
@@ -466,9 +490,10 @@ Position position_of(std::string_view text, size_t offset)
 
 Position position_in(std::string_view text, const Statement& s, int position)
 {
+  // From the statement's own start: a big script is not read again.
   std::string_view body = s.text(text);
   size_t at = detail::byte_at_char(body, position);
-  return position_of(text, s.offset + at);
+  return Cursor(text, s.offset, {s.line, s.column}).at(s.offset + at);
 }
 
 } // namespace hop::sql

@@ -26,6 +26,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -214,6 +215,10 @@ struct Options
   // transaction block with ones that can (a script marked to run outside
   // any transaction, one statement at a time).
   bool allow_mixed = false;
+  // Called, in increasing order, with an offset before which the parser
+  // will read `text` no more (a big script's memory can be given back:
+  // Text::release_before).
+  std::function<void(size_t)> done_before;
 };
 
 // Cut and classify `text`; `path` names the script in messages. Touches no
