@@ -40,7 +40,11 @@ process::Result run_git_about(const std::filesystem::path& gitdir,
 void cat_blob(const std::filesystem::path& gitdir, const std::string& oid,
               int fd)
 {
-  process::Command cmd{{"git", "cat-file", "blob", oid}};
+  // Above core.bigFileThreshold (512 MiB by default) git streams a blob
+  // that is not a delta instead of inflating it whole: 8 MiB of memory
+  // for git, not the blob's size.
+  process::Command cmd{
+      {"git", "-c", "core.bigFileThreshold=1m", "cat-file", "blob", oid}};
   cmd.clean_git_env = true;
   cmd.env_set["GIT_DIR"] = gitdir.string();
   cmd.stdout_fd = fd;

@@ -32,8 +32,8 @@ process::Result run_git_about(const std::filesystem::path& gitdir,
                               std::vector<std::string> args);
 
 // Write the content of blob `oid` of the repository `gitdir` to the file
-// `fd` ('git cat-file blob'): git streams it, git-hop's memory never holds
-// it. Fatal when git fails.
+// `fd` ('git cat-file blob'): git streams it (unless it is stored as a
+// delta), git-hop's memory never holds it. Fatal when git fails.
 void cat_blob(const std::filesystem::path& gitdir, const std::string& oid,
               int fd);
 
