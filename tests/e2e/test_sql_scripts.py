@@ -5,6 +5,7 @@ transaction block, and the lock report, in development and in production.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import signal
@@ -342,3 +343,21 @@ def test_lock_report_of_every_pending_release_in_one_query(prod_index):
     assert all(rel["locks"][0]["bytes"] > 0 for rel in plan["releases"])
     assert r.err.count("sql: with w as (") == 1, r.err
 
+
+def test_scripts_of_a_release_are_recorded_in_one_statement(project):
+    p = project
+    prepare(p)
+    scripts = {
+        "Patches/0/0/1/00_a.sql": "create table public.a (x int);\n",
+        "Patches/0/0/1/10_b.sql": "insert into public.a values (1);\n",
+        "Patches/0/0/1/20_c.sql": "alter table public.a add column y int;\n",
+    }
+    for path, text in scripts.items():
+        p.write(path, text)
+    r = hoptest.hop(dict(p.env, GIT_HOP_TRACE="1"), p.path, "apply")
+    assert r.code == 0, str(r)
+    assert p.sql("select path, sha256, duration_ms >= 0 from half_orm_meta.hop_script"
+                 " where (major, minor, patch) = (0, 0, 1) order by path") == [
+        (path, hashlib.sha256(text.encode()).hexdigest(), True)
+        for path, text in scripts.items()]
+    assert r.err.count("sql: insert into half_orm_meta.hop_script") == 1, r.err
