@@ -125,12 +125,14 @@ class UpgradePhases:
 
     NAMES = {
         "read": "connect, read the record",
+        "plan": "read the releases' scripts from git, plan",
         "help": "pg_dump --help (does it know --restrict-key?)",
         "drift": "drift check: pg_dump --schema-only, compare",
-        "report": "lock report: catalog queries (one per script)",
+        "report": "lock report: catalog queries",
         "lock": "lock: connect to 'postgres', pg_try_advisory_lock",
         "reread": "read the record again, under the lock",
         "backup": "backup: pg_dump -Fc, fsync, rename, fsync dir",
+        "restored": "drift check: pg_restore --schema-only of the backup, compare",
         "migrate": "half_orm_meta up to date? (a transaction)",
     }
 
@@ -140,11 +142,12 @@ class UpgradePhases:
     def __call__(self, text):
         if text.startswith("db: NOTICE"):
             return None
+        before = self.stage
         if text.startswith("run: pg_dump --help"):
             self.stage = "help"
         elif text.startswith("run: pg_dump") and "--schema-only" in text:
             self.stage = "drift"
-        elif text.startswith("sql: with w as") and self.stage == "drift":
+        elif text.startswith("sql: with w as") and self.stage in ("read", "help", "drift"):
             self.stage = "report"
         elif text.startswith("db: connected to 'postgres'"):
             self.stage = "lock"
@@ -152,18 +155,20 @@ class UpgradePhases:
             self.stage = "reread"
         elif text.startswith("run: pg_dump -Fc"):
             self.stage = "backup"
-        elif self.stage == "backup" and text.startswith("sql: BEGIN"):
+        elif text.startswith("run: pg_restore") and "--schema-only" in text:
+            self.stage = "restored"
+        elif self.stage in ("backup", "restored") and text.startswith("sql: BEGIN"):
             self.stage = "migrate"
         elif text.startswith("sql: set local lock_timeout"):
             self.stage = "scripts"
-        if text.startswith("run: pg_dump --help"):
+        if before == "read" and self.stage in ("help", "drift", "report"):
             # Before it: reading the scripts from git, checking them against
             # the notes, the plan.
-            return self.NAMES["help"], "read the releases' scripts from git, plan"
+            return self.NAMES[self.stage], self.NAMES["plan"]
         if self.stage != "scripts":
             return self.NAMES[self.stage]
         if "half_orm_meta.hop_script" in text:
-            return "record each script (an INSERT each)"
+            return "record the scripts (one INSERT a release)"
         if "half_orm_meta.hop_release" in text or "half_orm_meta.database" in text:
             return "record the release"
         if text.startswith("sql: COMMIT"):

@@ -63,7 +63,8 @@ void list(const hop::sql::Script& script)
 void report(const hop::sql::Script& script, const std::string& path)
 {
   auto conn = hop::db::Connection::connect({});
-  for (const auto& r : hop::sql::lock_report(script, path, conn)) {
+  auto reports = hop::sql::lock_report({{&script, &path}}, conn);
+  for (const auto& r : reports.front()) {
     std::cout << r.file_line << " (" << r.count << " x " << r.tag << ") "
               << r.relation << ' ' << hop::sql::level_name(r.level)
               << (r.rewrite ? " rewrite" : "") << (r.scan ? " scan" : "")

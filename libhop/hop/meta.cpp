@@ -214,11 +214,31 @@ void record_script(db::Connection& conn, const Version& v,
                    const std::string& path, const std::string& sha256,
                    double duration_ms)
 {
+  record_scripts(conn, v, {{path, sha256, duration_ms}});
+}
+
+void record_scripts(db::Connection& conn, const Version& v,
+                    const std::vector<ScriptDone>& scripts)
+{
+  if (scripts.empty()) {
+    return;
+  }
+  std::vector<std::string> paths, sums, durations;
+  paths.reserve(scripts.size());
+  sums.reserve(scripts.size());
+  durations.reserve(scripts.size());
+  for (const auto& s : scripts) {
+    paths.push_back(s.path);
+    sums.push_back(s.sha256);
+    durations.push_back(std::to_string(static_cast<long long>(s.duration_ms)));
+  }
   conn.query("insert into half_orm_meta.hop_script "
              "(major, minor, patch, path, sha256, duration_ms) "
-             "values ($1, $2, $3, $4, $5, $6)",
-             {num(v.major), num(v.minor), num(v.patch), path, sha256,
-              std::to_string(static_cast<long long>(duration_ms))});
+             "select $1::integer, $2::integer, $3::integer, t.path, t.sha256, "
+             "t.duration_ms from unnest($4::text[], $5::text[], $6::integer[]) "
+             "as t(path, sha256, duration_ms)",
+             {num(v.major), num(v.minor), num(v.patch), db::text_array(paths),
+              db::text_array(sums), db::text_array(durations)});
 }
 
 void record_statements(db::Connection& conn, const Version& v,

@@ -106,6 +106,16 @@ void record_release(db::Connection& conn, const Version& v,
 void record_script(db::Connection& conn, const Version& v,
                    const std::string& path, const std::string& sha256,
                    double duration_ms);
+// A script that ran whole, as record_scripts records it.
+struct ScriptDone
+{
+  std::string path;
+  std::string sha256;
+  double duration_ms = 0;
+};
+// Record scripts of release `v` that ran whole, one statement for all.
+void record_scripts(db::Connection& conn, const Version& v,
+                    const std::vector<ScriptDone>& scripts);
 // Record that `done` statements of a script run outside a transaction are
 // done (inserted at the first, updated after each).
 void record_statements(db::Connection& conn, const Version& v,

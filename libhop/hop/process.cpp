@@ -284,17 +284,23 @@ Result run(const Command& cmd, Capture capture)
   return result;
 }
 
+void check(const Command& cmd, const Result& r, const std::string& what)
+{
+  if (r.ok()) {
+    return;
+  }
+  Error e = fatal(what);
+  e.detail("'" + join_argv(cmd.argv) + "' " + r.describe());
+  for (auto& line : last_lines(r.err, 20)) {
+    e.detail(line);
+  }
+  throw e;
+}
+
 Result run_checked(const Command& cmd, const std::string& what, Capture capture)
 {
   Result r = run(cmd, capture);
-  if (!r.ok()) {
-    Error e = fatal(what);
-    e.detail("'" + join_argv(cmd.argv) + "' " + r.describe());
-    for (auto& line : last_lines(r.err, 20)) {
-      e.detail(line);
-    }
-    throw e;
-  }
+  check(cmd, r, what);
   return r;
 }
 

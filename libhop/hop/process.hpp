@@ -76,6 +76,9 @@ Result run(const Command& cmd, Capture capture = Capture::both);
 Result run_checked(const Command& cmd, const std::string& what,
                    Capture capture = Capture::both);
 
+// Throw what run_checked throws when `r`, a result of `cmd`, is a failure.
+void check(const Command& cmd, const Result& r, const std::string& what);
+
 // Find `name` on PATH (or return it when it holds a '/').
 std::optional<std::string> find_program(const std::string& name);
 

@@ -8,6 +8,7 @@
 #include <sys/random.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <map>
@@ -18,33 +19,74 @@ namespace hop::snapshot {
 
 namespace {
 
-// pg_dump >= 15.14 writes "\restrict <random key>"; a fixed key keeps the
-// dump byte-identical. Older ones lack the option.
+// Whether pg_dump and pg_restore know --restrict-key (>= 15.14, 16.10,
+// 17.6 write "\restrict <random key>"; a fixed key keeps a dump
+// byte-identical). Learned from the first run of each in the process: it
+// passes the option and, refused, runs again without it. Nothing is asked
+// ahead (`pg_dump --help` costs 6-28 ms a process) and nothing outlives
+// the process, so a pg_dump upgraded meanwhile, or another version that
+// Debian's pg_wrapper picks, is seen at once.
+enum class Knows { unknown, yes, no };
+
+std::atomic<Knows>& knows_restrict_key(std::string_view program)
+{
+  static std::atomic<Knows> pg_dump{Knows::unknown};
+  static std::atomic<Knows> pg_restore{Knows::unknown};
+  return program == "pg_restore" ? pg_restore : pg_dump;
+}
+
+// Whether `r` is a program refusing --restrict-key: its message names the
+// option, in every locale.
+bool refused_restrict_key(const process::Result& r)
+{
+  return r.signal == 0 && r.exit_code != 0 && r.out.empty() &&
+         r.err.find("restrict-key") != std::string::npos;
+}
+
+// Whether psql knows \restrict: pg_dump's answer (they come together),
+// asked with --help only when no dump ran yet.
 bool has_restrict_key()
 {
-  static const bool has = [] {
+  std::atomic<Knows>& knows = knows_restrict_key("pg_dump");
+  if (knows == Knows::unknown) {
     process::Command cmd{{"pg_dump", "--help"}};
     auto r = process::run(cmd);
-    return r.ok() && r.out.find("--restrict-key") != std::string::npos;
-  }();
-  return has;
+    knows = r.ok() && r.out.find("--restrict-key") != std::string::npos
+                ? Knows::yes
+                : Knows::no;
+  }
+  return knows == Knows::yes;
 }
 
 std::string run_pg_dump(const ConnectionSettings& settings,
-                        std::vector<std::string> args, const std::string& what,
+                        const std::vector<std::string>& args,
+                        const std::string& what,
                         const char* program = "pg_dump")
 {
-  process::Command cmd;
-  cmd.argv = {program, "--no-owner", "--no-privileges", "--no-tablespaces"};
-  if (has_restrict_key()) {
-    cmd.argv.emplace_back("--restrict-key=githop");
+  auto command = [&](bool with_key) {
+    process::Command cmd;
+    cmd.argv = {program, "--no-owner", "--no-privileges", "--no-tablespaces"};
+    if (with_key) {
+      cmd.argv.emplace_back("--restrict-key=githop");
+    }
+    cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
+    cmd.env_set = settings.environment();
+    cmd.clean_git_env = true;
+    return cmd;
+  };
+  std::atomic<Knows>& knows = knows_restrict_key(program);
+  bool with_key = knows != Knows::no;
+  process::Command cmd = command(with_key);
+  process::Result r = process::run(cmd);
+  if (with_key && refused_restrict_key(r)) {
+    knows = Knows::no;
+    cmd = command(false);
+    r = process::run(cmd);
+  } else if (with_key && r.ok()) {
+    knows = Knows::yes;
   }
-  for (auto& a : args) {
-    cmd.argv.push_back(std::move(a));
-  }
-  cmd.env_set = settings.environment();
-  cmd.clean_git_env = true;
-  return normalize(process::run_checked(cmd, what).out);
+  process::check(cmd, r, what);
+  return normalize(r.out);
 }
 
 } // namespace

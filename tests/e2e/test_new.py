@@ -628,7 +628,7 @@ fatal: invalid database name '{'x' * 64}'
 
 SCHEMA_DUMP_FAILED = """\
 fatal: cannot dump the schema of database '$DB'
-  'pg_dump --no-owner --no-privileges --no-tablespaces --schema-only' exited with status 1
+  'pg_dump --no-owner --no-privileges --no-tablespaces --restrict-key=githop --schema-only' exited with status 1
   pg_dump: simulated failure
 """
 
@@ -639,7 +639,7 @@ def test_pg_dump_failure_on_empty_database(pg_cluster, env, dbname, workdir, tmp
     before = db_objects(pg_cluster, dbname)
     r = hop(env, workdir, "new", "blog", "--devel", "--database", dbname)
     # nothing but the failure: undoing the changes printed no warning
-    if fail_on is None:  # `pg_dump --help` fails too: no --restrict-key
+    if fail_on is None:
         expect_stderr(r, SCHEMA_DUMP_FAILED, code=128, DB=dbname)
     else:
         expect_stderr(r, """\

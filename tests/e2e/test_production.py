@@ -428,6 +428,70 @@ def test_drift_with_releases_pending_is_refused_after_the_backup_which_goes(prod
 
 
 # --------------------------------------------------------------------------
+# pg_dump's --restrict-key (PostgreSQL >= 15.14, 16.10, 17.6)
+
+
+def old_pg_dump_env(env: dict, tmp_path: Path) -> dict:
+    """`env` with pg_dump and pg_restore first on PATH as they were before
+    --restrict-key: the option refused, no \\restrict line written."""
+    bindir = tmp_path / "oldbin"
+    bindir.mkdir()
+    for name in ("pg_dump", "pg_restore"):
+        real = shutil.which(name, path=env["PATH"])
+        assert real, f"no {name} on PATH"
+        (bindir / name).write_text(
+            "#!/bin/sh\n"
+            'for a in "$@"; do\n'
+            '  case $a in --restrict-key*)\n'
+            f'    echo "{real}: unrecognized option \'$a\'" >&2\n'
+            f'    echo "{name}: hint: Try \\"{name} --help\\" for more information." >&2\n'
+            "    exit 1 ;;\n"
+            "  esac\n"
+            "done\n"
+            'out=$(mktemp) || exit 1\n'
+            f'"{real}" "$@" >"$out"\n'
+            "rc=$?\n"
+            "grep -v -e '^.restrict ' -e '^.unrestrict ' -e '^  --restrict-key' \"$out\"\n"
+            'rm -f "$out"\n'
+            "exit $rc\n")
+        (bindir / name).chmod(0o755)
+    return dict(env, PATH=f"{bindir}{os.pathsep}{env['PATH']}")
+
+
+def test_upgrade_asks_pg_dump_for_no_help(prod):
+    # Whether pg_dump knows --restrict-key is learned from the dump itself,
+    # not from a `pg_dump --help` in every process.
+    prod.hop("upgrade", "--init", "--to", "0.0.1", check=True)
+    r = hop(dict(prod.env, GIT_HOP_TRACE="1"), prod.path, "upgrade", check=True)
+    assert prod.release() == "0.1.0"
+    runs = [line for line in r.err.splitlines() if "run: pg_" in line]
+    assert not [line for line in runs if "--help" in line], runs
+    assert [line for line in runs if "run: pg_restore" in line and "--restrict-key=githop" in line], runs
+
+
+def test_pg_dump_without_restrict_key(prod, tmp_path):
+    # An older pg_dump refuses the option: each program is run again without
+    # it, once per process, and the upgrade goes through.
+    prod.hop("upgrade", "--init", "--to", "0.0.1", check=True)
+    env = old_pg_dump_env(prod.env, tmp_path)
+    r = hop(dict(env, GIT_HOP_TRACE="1"), prod.path, "upgrade", check=True)
+    assert prod.release() == "0.1.0"
+    runs = [line.split("run: ", 1)[1] for line in r.err.splitlines() if "run: pg_" in line]
+    assert not [a for a in runs if "--help" in a], runs
+    restores = [a for a in runs if a.startswith("pg_restore --no-owner")]
+    assert len(restores) == 2 and "--restrict-key=githop" in restores[0], runs
+    assert "--restrict-key" not in restores[1]
+    # The drift check read the backup with the old pg_restore: no drift.
+    assert "drift" not in r.err
+    # A dry run dumps with pg_dump: refused, then run without the option.
+    r = hop(dict(env, GIT_HOP_TRACE="1"), prod.path, "upgrade", "--dry-run", check=True)
+    runs = [line.split("run: ", 1)[1] for line in r.err.splitlines() if "run: pg_" in line]
+    dumps = [a for a in runs if a.startswith("pg_dump ")]
+    assert len(dumps) == 2 and "--restrict-key=githop" in dumps[0], runs
+    assert "--restrict-key" not in dumps[1] and "--help" not in dumps[1]
+
+
+# --------------------------------------------------------------------------
 # restore
 
 

@@ -5,6 +5,7 @@ transaction block, and the lock report, in development and in production.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import signal
@@ -319,3 +320,44 @@ def test_lock_report_and_refusal_of_a_rewrite_of_a_big_table(prod_index):
     r = p.hop("upgrade", "--allow-blocking", check=True)
     assert "warning: blocking: Patches/0/1/1/00_retype.sql:1" in r.err
     assert p.release() == "0.1.1"
+
+
+def test_lock_report_of_every_pending_release_in_one_query(prod_index):
+    # The relations of every pending release are sized by one catalog query;
+    # each release keeps its own rows.
+    p = prod_index
+    p.sql("analyze public.item")
+    r = hoptest.hop(dict(p.env, GIT_HOP_TRACE="1"), p.path, "upgrade", "--dry-run",
+                    "--format=json")
+    assert r.code == 0, str(r)
+    plan = json.loads(r.out)
+    assert [rel["version"] for rel in plan["releases"]] == ["0.1.0", "0.1.1"]
+    locks = [[(lock["statement"], lock["tag"], lock["relation"], lock["lock"], lock["rewrite"],
+               lock["rows"]) for lock in rel["locks"]] for rel in plan["releases"]]
+    assert locks == [
+        [("Patches/0/1/0/00_index.sql:2", "CREATE INDEX", "public.item",
+          "SHARE UPDATE EXCLUSIVE", False, 20000)],
+        [("Patches/0/1/1/00_retype.sql:1", "ALTER TABLE", "public.item",
+          "ACCESS EXCLUSIVE", True, 20000)],
+    ]
+    assert all(rel["locks"][0]["bytes"] > 0 for rel in plan["releases"])
+    assert r.err.count("sql: with w as (") == 1, r.err
+
+
+def test_scripts_of_a_release_are_recorded_in_one_statement(project):
+    p = project
+    prepare(p)
+    scripts = {
+        "Patches/0/0/1/00_a.sql": "create table public.a (x int);\n",
+        "Patches/0/0/1/10_b.sql": "insert into public.a values (1);\n",
+        "Patches/0/0/1/20_c.sql": "alter table public.a add column y int;\n",
+    }
+    for path, text in scripts.items():
+        p.write(path, text)
+    r = hoptest.hop(dict(p.env, GIT_HOP_TRACE="1"), p.path, "apply")
+    assert r.code == 0, str(r)
+    assert p.sql("select path, sha256, duration_ms >= 0 from half_orm_meta.hop_script"
+                 " where (major, minor, patch) = (0, 0, 1) order by path") == [
+        (path, hashlib.sha256(text.encode()).hexdigest(), True)
+        for path, text in scripts.items()]
+    assert r.err.count("sql: insert into half_orm_meta.hop_script") == 1, r.err

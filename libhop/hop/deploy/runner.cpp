@@ -220,22 +220,21 @@ bool run_python(db::Connection& conn, const Step& step,
              .rows() > 0;
 }
 
-// Run every statement of one transactional script, then record it (in the
-// caller's transaction).
-void run_sql_in_block(db::Connection& conn, const patches::Script& script,
-                      const ParsedScript& parsed, const Version& v,
-                      const Options& o, std::vector<ScriptRun>& runs)
+// Run every statement of one transactional script (in the caller's
+// transaction, which records it). Returns its duration.
+double run_sql_in_block(db::Connection& conn, const patches::Script& script,
+                        const ParsedScript& parsed, const Options& o)
 {
   reporter_of(o).progress("+ " + script.name);
   auto start = Clock::now();
   for (const auto& st : parsed.script.statements) {
     exec_statement(conn, script, st, o, true);
   }
-  double ms = ms_since(start);
-  meta::record_script(conn, v, script.path, script.sha256, ms);
-  runs.push_back({script.path, ms, false});
+  return ms_since(start);
 }
 
+// A release in one transaction: its scripts, then their rows (one
+// statement) and the release's row, all committed with the scripts.
 void run_step_in_block(db::Connection& conn, const Step& step,
                        const std::vector<ParsedScript>& parsed,
                        const Options& o, StepRun& run)
@@ -243,10 +242,15 @@ void run_step_in_block(db::Connection& conn, const Step& step,
   const patches::Release& rel = *step.release;
   auto start = Clock::now();
   run.scripts.clear();
+  std::vector<meta::ScriptDone> done;
+  done.reserve(rel.scripts.size());
   for (size_t i = 0; i < rel.scripts.size(); ++i) {
-    run_sql_in_block(conn, rel.scripts[i], parsed[i], rel.version, o,
-                     run.scripts);
+    const patches::Script& script = rel.scripts[i];
+    double ms = run_sql_in_block(conn, script, parsed[i], o);
+    done.push_back({script.path, script.sha256, ms});
+    run.scripts.push_back({script.path, ms, false});
   }
+  meta::record_scripts(conn, rel.version, done);
   meta::record_release(conn, rel.version, rel.message, step.commit);
   run.ms = ms_since(start);
 }
@@ -372,12 +376,13 @@ void run_part(Target& target, const Step& step, const patches::Script& script,
   if (script.kind == patches::Kind::py) {
     run_python_step(target, step, script, o, run);
   } else if (parsed.transactional) {
-    std::vector<ScriptRun> one;
-    run.attempts = std::max(run.attempts, transaction(conn, o, [&] {
-                              one.clear();
-                              run_sql_in_block(conn, script, parsed, v, o, one);
-                            }));
-    run.scripts.insert(run.scripts.end(), one.begin(), one.end());
+    double ms = 0;
+    run.attempts =
+        std::max(run.attempts, transaction(conn, o, [&] {
+                   ms = run_sql_in_block(conn, script, parsed, o);
+                   meta::record_script(conn, v, script.path, script.sha256, ms);
+                 }));
+    run.scripts.push_back({script.path, ms, false});
   } else {
     run_outside_block(conn, script, parsed, v, done, o, run.scripts);
   }

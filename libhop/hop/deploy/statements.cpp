@@ -68,33 +68,75 @@ std::string LockRow::describe() const
   return s;
 }
 
+namespace {
+
+LockRow lock_row(const sql::ReportRow& r)
+{
+  LockRow row;
+  row.file_line = r.file_line;
+  row.tag = std::string(r.tag);
+  row.count = r.count;
+  row.relation = r.relation;
+  row.level = std::string(sql::level_name(r.level));
+  row.access_exclusive = r.level == sql::LockLevel::access_exclusive;
+  row.rewrite = r.rewrite;
+  row.scan = r.scan;
+  row.reason = std::string(r.reason);
+  row.rows = r.rows;
+  row.bytes = r.bytes;
+  return row;
+}
+
+// The lock reports of releases[i] parsed as parsed[i].
+std::vector<std::vector<LockRow>>
+reports(const std::vector<const patches::Release*>& releases,
+        const std::vector<const std::vector<ParsedScript>*>& parsed,
+        db::Connection& conn)
+{
+  std::vector<sql::ReportScript> scripts;
+  std::vector<size_t> release_of;
+  for (size_t k = 0; k < releases.size(); ++k) {
+    const auto& rel = *releases[k];
+    for (size_t i = 0; i < rel.scripts.size(); ++i) {
+      if (rel.scripts[i].kind == patches::Kind::sql) {
+        scripts.push_back({&(*parsed[k])[i].script, &rel.scripts[i].path});
+        release_of.push_back(k);
+      }
+    }
+  }
+  auto report = sql::lock_report(scripts, conn);
+  std::vector<std::vector<LockRow>> out(releases.size());
+  for (size_t n = 0; n < report.size(); ++n) {
+    for (const auto& r : report[n]) {
+      out[release_of[n]].push_back(lock_row(r));
+    }
+  }
+  return out;
+}
+
+} // namespace
+
 std::vector<LockRow> lock_rows(const patches::Release& release,
                                const std::vector<ParsedScript>& parsed,
                                db::Connection& conn)
 {
-  std::vector<LockRow> out;
-  for (size_t i = 0; i < release.scripts.size(); ++i) {
-    if (release.scripts[i].kind != patches::Kind::sql) {
-      continue;
-    }
-    for (const auto& r :
-         sql::lock_report(parsed[i].script, release.scripts[i].path, conn)) {
-      LockRow row;
-      row.file_line = r.file_line;
-      row.tag = std::string(r.tag);
-      row.count = r.count;
-      row.relation = r.relation;
-      row.level = std::string(sql::level_name(r.level));
-      row.access_exclusive = r.level == sql::LockLevel::access_exclusive;
-      row.rewrite = r.rewrite;
-      row.scan = r.scan;
-      row.reason = std::string(r.reason);
-      row.rows = r.rows;
-      row.bytes = r.bytes;
-      out.push_back(std::move(row));
-    }
+  return std::move(reports({&release}, {&parsed}, conn).front());
+}
+
+std::vector<std::vector<LockRow>>
+lock_rows(const std::vector<patches::Release>& releases,
+          const std::vector<std::vector<ParsedScript>>& parsed,
+          db::Connection& conn)
+{
+  std::vector<const patches::Release*> rels;
+  std::vector<const std::vector<ParsedScript>*> parses;
+  rels.reserve(releases.size());
+  parses.reserve(releases.size());
+  for (size_t k = 0; k < releases.size(); ++k) {
+    rels.push_back(&releases[k]);
+    parses.push_back(&parsed[k]);
   }
-  return out;
+  return reports(rels, parses, conn);
 }
 
 } // namespace hop::deploy

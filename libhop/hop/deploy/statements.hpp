@@ -70,4 +70,11 @@ std::vector<LockRow> lock_rows(const patches::Release& release,
                                const std::vector<ParsedScript>& parsed,
                                db::Connection& conn);
 
+// The lock reports of `releases` (parsed[i]: the statements of
+// releases[i]), one per release, with one catalog query for all.
+std::vector<std::vector<LockRow>>
+lock_rows(const std::vector<patches::Release>& releases,
+          const std::vector<std::vector<ParsedScript>>& parsed,
+          db::Connection& conn);
+
 } // namespace hop::deploy

@@ -406,9 +406,9 @@ private:
   {
     UpgradePlan& plan = m_result.plan;
     long long limit = m_project.config.deploy.max_locked_rows;
+    auto locks = lock_rows(*m_scripts, m_parsed, m_s.database());
     for (size_t i = 0; i < m_pending.size(); ++i) {
-      plan.releases[i].locks =
-          lock_rows((*m_scripts)[i], m_parsed[i], m_s.database());
+      plan.releases[i].locks = std::move(locks[i]);
       for (const auto& row : plan.releases[i].locks) {
         if (row.blocks(limit)) {
           plan.blocking.push_back(row);

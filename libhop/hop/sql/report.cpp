@@ -47,14 +47,33 @@ order by w.i)";
 
 } // namespace
 
-std::vector<ReportRow>
-lock_report(const Script& script, const std::string& path, db::Connection& conn)
-{
-  std::vector<ReportRow> rows;
-  std::vector<size_t> want_of_row;
-  std::vector<std::string> schemas, names, every;
-  std::map<std::tuple<std::string, std::string, bool>, size_t> wanted;
+namespace {
 
+// The relations to size, each once, in the order first seen.
+struct Wanted
+{
+  std::vector<std::string> schemas, names, every;
+  std::map<std::tuple<std::string, std::string, bool>, size_t> index;
+
+  size_t of(const Lock& l)
+  {
+    auto key =
+        std::make_tuple(l.relation.schema, l.relation.name, l.all_tables);
+    auto [it, added] = index.emplace(key, schemas.size());
+    if (added) {
+      schemas.push_back(l.relation.schema);
+      names.push_back(l.relation.name);
+      every.emplace_back(l.all_tables ? "t" : "f");
+    }
+    return it->second;
+  }
+};
+
+// The rows of one script, without sizes; `want` gets the index in `wanted`
+// of each row's relation.
+void rows_of(const Script& script, const std::string& path, Wanted& wanted,
+             std::vector<ReportRow>& rows, std::vector<size_t>& want)
+{
   const auto& st = script.statements;
   for (size_t i = 0; i < st.size();) {
     size_t j = i + 1;
@@ -72,44 +91,51 @@ lock_report(const Script& script, const std::string& path, db::Connection& conn)
       row.rewrite = l.rewrite;
       row.scan = l.scan;
       row.reason = l.reason;
-      auto key =
-          std::make_tuple(l.relation.schema, l.relation.name, l.all_tables);
-      auto [it, added] = wanted.emplace(key, schemas.size());
-      if (added) {
-        schemas.push_back(l.relation.schema);
-        names.push_back(l.relation.name);
-        every.emplace_back(l.all_tables ? "t" : "f");
-      }
-      want_of_row.push_back(it->second);
+      want.push_back(wanted.of(l));
       rows.push_back(std::move(row));
     }
     i = j;
   }
-  if (schemas.empty()) {
-    return rows;
+}
+
+} // namespace
+
+std::vector<std::vector<ReportRow>>
+lock_report(const std::vector<ReportScript>& scripts, db::Connection& conn)
+{
+  std::vector<std::vector<ReportRow>> out(scripts.size());
+  std::vector<std::vector<size_t>> want(scripts.size());
+  Wanted wanted;
+  for (size_t n = 0; n < scripts.size(); ++n) {
+    rows_of(*scripts[n].script, *scripts[n].path, wanted, out[n], want[n]);
+  }
+  if (wanted.schemas.empty()) {
+    return out;
   }
 
   std::string bools = "{";
-  for (size_t i = 0; i < every.size(); ++i) {
-    bools += (i ? "," : "") + every[i];
+  for (size_t i = 0; i < wanted.every.size(); ++i) {
+    bools += (i ? "," : "") + wanted.every[i];
   }
   bools += "}";
-  db::Result r = conn.query(
-      k_sizes_sql, {db::text_array(schemas), db::text_array(names), bools});
-  std::vector<std::optional<long long>> row_count(schemas.size()),
-      byte_count(schemas.size());
+  db::Result r = conn.query(k_sizes_sql, {db::text_array(wanted.schemas),
+                                          db::text_array(wanted.names), bools});
+  size_t size = wanted.schemas.size();
+  std::vector<std::optional<long long>> row_count(size), byte_count(size);
   for (int k = 0; k < r.rows(); ++k) {
     auto i = static_cast<size_t>(std::stoll(r.value(k, 0))) - 1;
-    if (i < schemas.size()) {
+    if (i < size) {
       row_count[i] = number(r.get(k, 1));
       byte_count[i] = number(r.get(k, 2));
     }
   }
-  for (size_t k = 0; k < rows.size(); ++k) {
-    rows[k].rows = row_count[want_of_row[k]];
-    rows[k].bytes = byte_count[want_of_row[k]];
+  for (size_t n = 0; n < out.size(); ++n) {
+    for (size_t k = 0; k < out[n].size(); ++k) {
+      out[n][k].rows = row_count[want[n][k]];
+      out[n][k].bytes = byte_count[want[n][k]];
+    }
   }
-  return rows;
+  return out;
 }
 
 } // namespace hop::sql

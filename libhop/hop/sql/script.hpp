@@ -272,7 +272,7 @@ std::span<const Rule> lock_rules();
 
 // The lock report: one row per lock of each run of consecutive statements
 // of the same kind, with the relation's size in the database `conn` is
-// connected to (one catalog query for the whole script).
+// connected to (one catalog query for all the scripts reported).
 struct ReportRow
 {
   size_t statement = 0;  // index of the run's first statement
@@ -291,8 +291,14 @@ struct ReportRow
   std::optional<long long> rows;
   std::optional<long long> bytes;
 };
-std::vector<ReportRow> lock_report(const Script& script,
-                                   const std::string& path,
-                                   db::Connection& conn);
+// A script to report and the path that names it in ReportRow::file_line.
+struct ReportScript
+{
+  const Script* script = nullptr;
+  const std::string* path = nullptr;
+};
+// The rows of each of `scripts`, in order.
+std::vector<std::vector<ReportRow>>
+lock_report(const std::vector<ReportScript>& scripts, db::Connection& conn);
 
 } // namespace hop::sql
