@@ -3,6 +3,7 @@
 #include "cleanup.hpp"
 #include "error.hpp"
 #include "output.hpp"
+#include "text.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/process.hpp>
@@ -176,9 +177,8 @@ FilePtr stdout_file(const Command& cmd)
   return file;
 }
 
-} // namespace
-
-Result run(const Command& cmd, Capture capture)
+// The program of cmd.argv[0], found on PATH; fatal when there is none.
+std::string program_of(const Command& cmd)
 {
   if (cmd.argv.empty()) {
     HOP_BUG("process::run with an empty argv");
@@ -188,16 +188,84 @@ Result run(const Command& cmd, Capture capture)
     throw fatal("cannot run '" + cmd.argv[0] + "': command not found")
         .hint("Check that it is installed and on your PATH.");
   }
+  return *exe;
+}
 
+void trace_start(const Command& cmd)
+{
+  if (output::tracing()) {
+    output::trace("run: " + join_argv(cmd.argv) +
+                  (cmd.cwd.empty() ? "" : "  (in " + cmd.cwd + ")"));
+  }
+}
+
+// The exit status or signal of a wait status.
+void set_status(Result& result, int status)
+{
+  if (WIFSIGNALED(status)) {
+    result.signal = WTERMSIG(status);
+    result.exit_code = 128 + result.signal;
+  } else {
+    result.exit_code = WEXITSTATUS(status);
+  }
+}
+
+void trace_done(const Command& cmd, const Result& result,
+                std::chrono::steady_clock::time_point start)
+{
+  if (output::tracing()) {
+    auto ms = std::chrono::duration<double, std::milli>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+    output::trace("done: " + cmd.argv[0] + " " + result.describe() + " in " +
+                  buf);
+  }
+}
+
+// A FILE* of a new unlinked temporary file, for a child's output.
+FilePtr temp_output()
+{
+  int fd = temp_file();
+  FilePtr file(::fdopen(fd, "w+"), std::fclose);
+  if (!file) {
+    ::close(fd);
+    throw fatal("cannot create a temporary file").detail(std::strerror(errno));
+  }
+  return file;
+}
+
+// Everything written to `file` (from its start).
+std::string read_all(FILE* file)
+{
+  std::string text;
+  char buf[65536];
+  off_t at = 0;
+  while (true) {
+    ssize_t n = ::pread(::fileno(file), buf, sizeof buf, at);
+    if (n < 0 && errno == EINTR) {
+      continue;
+    }
+    if (n <= 0) {
+      return text;
+    }
+    text.append(buf, static_cast<size_t>(n));
+    at += n;
+  }
+}
+
+} // namespace
+
+Result run(const Command& cmd, Capture capture)
+{
+  std::string exe = program_of(cmd);
   bp::environment env = environment_of(cmd);
   std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
   std::string cwd = cmd.cwd.empty() ? "." : cmd.cwd;
 
   auto start = std::chrono::steady_clock::now();
-  if (output::tracing()) {
-    output::trace("run: " + join_argv(cmd.argv) +
-                  (cmd.cwd.empty() ? "" : "  (in " + cmd.cwd + ")"));
-  }
+  trace_start(cmd);
 
   Result result;
   boost::asio::io_context ios;
@@ -216,28 +284,28 @@ Result run(const Command& cmd, Capture capture)
   try {
     switch (out_file ? Capture::stderr_only : capture) {
     case Capture::both:
-      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+      child = bp::child(exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in<in_buffer, bp::std_out> out_f,
                         bp::std_err > err_f, ios, in_child, ec);
       break;
     case Capture::stderr_only:
       if (out_file) {
-        child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+        child = bp::child(exe, bp::args(args), bp::start_dir(cwd), env,
                           bp::std_in<in_buffer, bp::std_out> out_file.get(),
                           bp::std_err > err_f, ios, in_child, ec);
       } else {
-        child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+        child = bp::child(exe, bp::args(args), bp::start_dir(cwd), env,
                           bp::std_in<in_buffer, bp::std_err> err_f, ios,
                           in_child, ec);
       }
       break;
     case Capture::to_stderr:
-      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+      child = bp::child(exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in<in_buffer, bp::std_out> stderr, ios,
                         in_child, ec);
       break;
     case Capture::none:
-      child = bp::child(*exe, bp::args(args), bp::start_dir(cwd), env,
+      child = bp::child(exe, bp::args(args), bp::start_dir(cwd), env,
                         bp::std_in < in_buffer, ios, in_child, ec);
       break;
     }
@@ -259,28 +327,88 @@ Result run(const Command& cmd, Capture capture)
   child.wait(ec);
   // Stopped by a signal: the child was killed on purpose; go no further.
   cleanup::hold_if_terminating();
-  int status = child.native_exit_code();
-  if (WIFSIGNALED(status)) {
-    result.signal = WTERMSIG(status);
-    result.exit_code = 128 + result.signal;
-  } else {
-    result.exit_code = WEXITSTATUS(status);
-  }
+  set_status(result, child.native_exit_code());
   if (out_f.valid()) {
     result.out = out_f.get();
   }
   if (err_f.valid()) {
     result.err = err_f.get();
   }
-  if (output::tracing()) {
-    auto ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
-    output::trace("done: " + cmd.argv[0] + " " + result.describe() + " in " +
-                  buf);
+  trace_done(cmd, result, start);
+  return result;
+}
+
+struct Background::Child
+{
+  Command cmd;
+  bp::child child;
+  FilePtr out{nullptr, std::fclose};
+  FilePtr err{nullptr, std::fclose};
+  std::chrono::steady_clock::time_point start;
+  bool waited = false;
+};
+
+Background::Background(const Command& cmd) : m(std::make_unique<Child>())
+{
+  if (cmd.input || cmd.stdout_fd >= 0) {
+    HOP_BUG("process::Background with input or a stdout_fd");
   }
+  std::string exe = program_of(cmd);
+  bp::environment env = environment_of(cmd);
+  std::vector<std::string> args(cmd.argv.begin() + 1, cmd.argv.end());
+  std::string cwd = cmd.cwd.empty() ? "." : cmd.cwd;
+  m->cmd = cmd;
+  m->out = temp_output();
+  m->err = temp_output();
+  m->start = std::chrono::steady_clock::now();
+  trace_start(cmd);
+  DieWithParent in_child;
+  in_child.signal = cmd.parent_death_signal;
+  std::error_code ec;
+  try {
+    m->child = bp::child(exe, bp::args(args), bp::start_dir(cwd), env,
+                         bp::std_in<bp::null, bp::std_out> m->out.get(),
+                         bp::std_err > m->err.get(), in_child, ec);
+  } catch (const std::exception& e) {
+    throw fatal("cannot run '" + cmd.argv[0] + "'").detail(e.what());
+  }
+  if (ec) {
+    throw fatal("cannot run '" + cmd.argv[0] + "'").detail(ec.message());
+  }
+  pid_t pid = m->child.id();
+  ::setpgid(pid, pid);
+  cleanup::add_child(pid, true);
+}
+
+Background::Background(Background&&) noexcept = default;
+
+Background::~Background()
+{
+  if (!m || m->waited) {
+    return;
+  }
+  pid_t pid = m->child.id();
+  ::kill(-pid, SIGKILL);
+  std::error_code ec;
+  m->child.wait(ec);
+  cleanup::remove_child(pid);
+}
+
+Result Background::wait()
+{
+  if (!m || m->waited) {
+    HOP_BUG("process::Background waited for twice");
+  }
+  std::error_code ec;
+  m->child.wait(ec);
+  m->waited = true;
+  cleanup::remove_child(m->child.id());
+  cleanup::hold_if_terminating();
+  Result result;
+  set_status(result, m->child.native_exit_code());
+  result.out = read_all(m->out.get());
+  result.err = read_all(m->err.get());
+  trace_done(m->cmd, result, m->start);
   return result;
 }
 

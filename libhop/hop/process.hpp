@@ -18,6 +18,7 @@
 
 #include <csignal>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -70,6 +71,28 @@ struct Result
 
 // Run `cmd` to completion.
 Result run(const Command& cmd, Capture capture = Capture::both);
+
+// `cmd` running in the background while git-hop does something else: its
+// stdout and stderr go to unlinked temporary files (nothing to drain, no
+// thread), which wait() reads. It dies with git-hop as run()'s children
+// do; a Background destroyed before wait() kills the child's group and
+// reaps it. No input (stdin is /dev/null) and no stdout_fd.
+class Background {
+public:
+  explicit Background(const Command& cmd);
+  Background(Background&&) noexcept;
+  Background& operator=(Background&&) = delete;
+  Background(const Background&) = delete;
+  Background& operator=(const Background&) = delete;
+  ~Background();
+
+  // Wait for it to end: what run() would have returned (Capture::both).
+  Result wait();
+
+private:
+  struct Child;
+  std::unique_ptr<Child> m;
+};
 
 // Run `cmd`; when it fails throw hop::fatal(`what`) whose details name the
 // command, its status and the last lines of its stderr.

@@ -11,6 +11,7 @@
 #include <hop/build_info.hpp>
 
 #include <algorithm>
+#include <optional>
 
 namespace hop::release {
 
@@ -170,10 +171,19 @@ std::optional<std::string> kept_tag_of(const Context& ctx, const Version& v,
   return t->object;
 }
 
+// The baselines of the release: the dev database's schema and
+// half_orm_meta rows, dumped while the tests run on their copy.
+struct Dumps
+{
+  std::optional<snapshot::PendingDump> schema;
+  std::optional<snapshot::PendingDump> metadata;
+};
+
 // Replay `rel` from scratch on the last release (the committed state must
-// be what apply produces), then run the tests.
+// be what apply produces), then run the tests; `dumps` are started as
+// soon as the tests' copy is made.
 void replay_and_test(Context& ctx, const patches::Release& rel,
-                     ReleaseResult& result)
+                     ReleaseResult& result, Dumps& dumps)
 {
   Session& s = ctx.session;
   const Project& project = s.project();
@@ -195,7 +205,11 @@ void replay_and_test(Context& ctx, const patches::Release& rel,
                  "Review the changes ('git diff'), commit them, then run 'git "
                  "hop release' again.");
 
-  result.tests = testrun::run_tests(project, s.report());
+  ConnectionSettings dev = s.database_settings();
+  result.tests = testrun::run_tests(project, s.report(), [&] {
+    dumps.schema.emplace(snapshot::start_dump_schema(dev));
+    dumps.metadata.emplace(snapshot::start_dump_metadata(dev));
+  });
   s.report().progress("Tests: " + testrun::describe(result.tests) + ".");
   if (!result.tests.passed) {
     throw testrun::failure_of(result.tests, v.str() + " is not released",
@@ -308,7 +322,6 @@ void move_refs(Context& ctx, const Version& v, const Commit& commit,
 // read_facts() recognises and resume() completes.
 ReleaseResult release_next(Context& ctx, const ReleaseOptions& o)
 {
-  Session& s = ctx.session;
   Version v = ctx.state.preparing.front();
   if (ctx.state.branch_version != v) {
     throw fatal("the next release is " + v.str())
@@ -338,12 +351,12 @@ ReleaseResult release_next(Context& ctx, const ReleaseOptions& o)
   result.version = v;
   result.made = true;
   result.swept = ctx.swept;
-  replay_and_test(ctx, rel, result);
+  Dumps dumps;
+  replay_and_test(ctx, rel, result, dumps);
 
   // The objects: the release commit, its tag, the notes commit.
-  ConnectionSettings dev = s.database_settings();
-  std::string schema = snapshot::dump_schema(dev);
-  std::string metadata = snapshot::dump_metadata(dev);
+  std::string schema = dumps.schema->get();
+  std::string metadata = dumps.metadata->get();
   output::trace("step: release " + v.str() + ": dumped");
   Commit commit = release_commit(ctx, v, rel, head, kept_tag, schema, metadata);
   result.commit = commit.id;

@@ -58,38 +58,92 @@ bool has_restrict_key()
   return knows == Knows::yes;
 }
 
+process::Command pg_dump_command(const ConnectionSettings& settings,
+                                 const std::vector<std::string>& args,
+                                 const char* program, bool with_key)
+{
+  process::Command cmd;
+  cmd.argv = {program, "--no-owner", "--no-privileges", "--no-tablespaces"};
+  if (with_key) {
+    cmd.argv.emplace_back("--restrict-key=githop");
+  }
+  cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
+  cmd.env_set = settings.environment();
+  cmd.clean_git_env = true;
+  return cmd;
+}
+
 std::string run_pg_dump(const ConnectionSettings& settings,
                         const std::vector<std::string>& args,
                         const std::string& what,
                         const char* program = "pg_dump")
 {
-  auto command = [&](bool with_key) {
-    process::Command cmd;
-    cmd.argv = {program, "--no-owner", "--no-privileges", "--no-tablespaces"};
-    if (with_key) {
-      cmd.argv.emplace_back("--restrict-key=githop");
-    }
-    cmd.argv.insert(cmd.argv.end(), args.begin(), args.end());
-    cmd.env_set = settings.environment();
-    cmd.clean_git_env = true;
-    return cmd;
-  };
-  std::atomic<Knows>& knows = knows_restrict_key(program);
-  bool with_key = knows != Knows::no;
-  process::Command cmd = command(with_key);
-  process::Result r = process::run(cmd);
-  if (with_key && refused_restrict_key(r)) {
-    knows = Knows::no;
-    cmd = command(false);
-    r = process::run(cmd);
-  } else if (with_key && r.ok()) {
-    knows = Knows::yes;
-  }
-  process::check(cmd, r, what);
-  return normalize(r.out);
+  return PendingDump(settings, args, what, program).get();
 }
 
 } // namespace
+
+struct PendingDump::Run
+{
+  ConnectionSettings settings;
+  std::vector<std::string> args;
+  std::string what;
+  const char* program;
+  bool with_key;
+  process::Command cmd;
+  process::Background child;
+};
+
+PendingDump::PendingDump(const ConnectionSettings& settings,
+                         std::vector<std::string> args, std::string what,
+                         const char* program)
+{
+  bool with_key = knows_restrict_key(program) != Knows::no;
+  process::Command cmd = pg_dump_command(settings, args, program, with_key);
+  process::Background child(cmd);
+  m = std::make_unique<Run>(Run{settings, std::move(args), std::move(what),
+                                program, with_key, std::move(cmd),
+                                std::move(child)});
+}
+
+PendingDump::PendingDump(PendingDump&&) noexcept = default;
+PendingDump::~PendingDump() = default;
+
+std::string PendingDump::get()
+{
+  if (!m) {
+    HOP_BUG("snapshot::PendingDump read twice");
+  }
+  std::unique_ptr<Run> run = std::move(m);
+  std::atomic<Knows>& knows = knows_restrict_key(run->program);
+  process::Result r = run->child.wait();
+  process::Command cmd = std::move(run->cmd);
+  if (run->with_key && refused_restrict_key(r)) {
+    knows = Knows::no;
+    cmd = pg_dump_command(run->settings, run->args, run->program, false);
+    r = process::run(cmd);
+  } else if (run->with_key && r.ok()) {
+    knows = Knows::yes;
+  }
+  process::check(cmd, r, run->what);
+  return normalize(r.out);
+}
+
+PendingDump start_dump_schema(const ConnectionSettings& settings)
+{
+  return {settings,
+          {"--schema-only"},
+          "cannot dump the schema of database '" + settings.name.value_or("") +
+              "'"};
+}
+
+PendingDump start_dump_metadata(const ConnectionSettings& settings)
+{
+  return {settings,
+          {"--data-only", "--schema=half_orm_meta"},
+          "cannot dump the half_orm_meta rows of database '" +
+              settings.name.value_or("") + "'"};
+}
 
 std::string normalize(const std::string& dump)
 {
@@ -108,9 +162,7 @@ std::string normalize(const std::string& dump)
 
 std::string dump_schema(const ConnectionSettings& settings)
 {
-  return run_pg_dump(settings, {"--schema-only"},
-                     "cannot dump the schema of database '" +
-                         settings.name.value_or("") + "'");
+  return start_dump_schema(settings).get();
 }
 
 std::string backup_schema(const std::filesystem::path& backup)
@@ -125,9 +177,7 @@ std::string backup_schema(const std::filesystem::path& backup)
 
 std::string dump_metadata(const ConnectionSettings& settings)
 {
-  return run_pg_dump(settings, {"--data-only", "--schema=half_orm_meta"},
-                     "cannot dump the half_orm_meta rows of database '" +
-                         settings.name.value_or("") + "'");
+  return start_dump_metadata(settings).get();
 }
 
 std::string schema_file(const std::string& version)

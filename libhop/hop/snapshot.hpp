@@ -10,6 +10,7 @@
 #include "db/connection.hpp"
 
 #include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,26 @@ namespace hop::snapshot {
 std::string dump_schema(const ConnectionSettings& settings);
 // Data-only dump of the half_orm_meta schema.
 std::string dump_metadata(const ConnectionSettings& settings);
+
+// A dump started in the background (process::Background) while git-hop
+// does something else (release runs the tests meanwhile); get() waits
+// and gives what dump_schema() or dump_metadata() would have returned.
+// Destroyed unread, it stops pg_dump.
+class PendingDump {
+public:
+  PendingDump(const ConnectionSettings& settings, std::vector<std::string> args,
+              std::string what, const char* program = "pg_dump");
+  PendingDump(PendingDump&&) noexcept;
+  PendingDump& operator=(PendingDump&&) = delete;
+  ~PendingDump();
+  std::string get();
+
+private:
+  struct Run;
+  std::unique_ptr<Run> m;
+};
+PendingDump start_dump_schema(const ConnectionSettings& settings);
+PendingDump start_dump_metadata(const ConnectionSettings& settings);
 // The schema in a custom-format backup (pg_dump -Fc), as dump_schema()
 // gives it for the database the backup was taken of (pg_restore
 // --schema-only with the same options), without asking the server.

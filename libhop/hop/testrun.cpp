@@ -362,7 +362,8 @@ Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
   return s;
 }
 
-Summary run_tests(const Project& project, Reporter& reporter)
+Summary run_tests(const Project& project, Reporter& reporter,
+                  const std::function<void()>& after_copy)
 {
   if (project.connection.production) {
     refuse_production(project, "git hop test");
@@ -378,6 +379,9 @@ Summary run_tests(const Project& project, Reporter& reporter)
   reporter.progress("Testing against a copy of '" + dbname + "': " + copy);
   admin.clone(dbname, copy);
   try {
+    if (after_copy) {
+      after_copy();
+    }
     Summary s = run_tests_on(project, admin.settings_for(copy));
     admin.drop(copy);
     return s;

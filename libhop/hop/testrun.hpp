@@ -5,6 +5,7 @@
 #include "error.hpp"
 #include "project.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -50,7 +51,10 @@ std::vector<std::string> test_command(const Config& config);
 // Run the tests of `project` against a copy of its database, dropped
 // afterwards; `reporter` is told which copy. The command's output goes to
 // the terminal. Fatal for a production database (refuse_production()).
-Summary run_tests(const Project& project, Reporter& reporter);
+// `after_copy`, when given, is called once the copy is made, before the
+// tests start: the database is free again (release dumps it meanwhile).
+Summary run_tests(const Project& project, Reporter& reporter,
+                  const std::function<void()>& after_copy = {});
 
 // `git hop test`: run_tests() under git-hop's lock of the database (one
 // git-hop at a time: the copy is made from a database nobody is swapping).

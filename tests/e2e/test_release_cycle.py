@@ -1361,6 +1361,36 @@ def test_25_release_refuses_failing_tests(ready):
     assert ready.tags() == ["0.0.0"]
     assert not (ready.path / "model" / "schema-0.0.1.sql").exists()
     assert ready.rev("refs/notes/hop") == notes_before  # only 0.0.0's note
+    # The baselines' dumps, started while the tests ran, were stopped: no
+    # session is left on the database.
+    deadline = time.monotonic() + 5
+    while sql(ready.cluster, "postgres", "select count(*) from pg_stat_activity"
+              " where datname = %s", (ready.db,)) != [(0,)]:
+        assert time.monotonic() < deadline, "a session is left on the database"
+        time.sleep(0.05)
+
+
+def test_release_dumps_the_baselines_while_the_tests_run(first):
+    p = first
+    p.write("tests/test_db.py", TEST_FIRST)
+    p.hop("apply", check=0)
+    p.commit("0.0.1: first table")
+    trace = p.path.parent / "release.trace"
+    env = dict(p.env, GIT_HOP_TRACE=str(trace))
+    r = hop(env, p.path, "release")
+    assert r.code == 0, str(r)
+    lines = trace.read_text().splitlines()
+
+    def first_line(pattern: str) -> int:
+        return next(i for i, l in enumerate(lines) if re.search(pattern, l))
+
+    copy = first_line(r"sql: create database .*__hop_test")
+    schema = first_line(r"run: pg_dump .*--schema-only")
+    metadata = first_line(r"run: pg_dump .*--data-only --schema=half_orm_meta")
+    tests = first_line(r"run: .*pytest")
+    done = first_line(r"done: pg_dump ")
+    assert copy < schema < metadata < tests < done, "\n".join(lines)
+    assert "CREATE TABLE public.first" in (p.path / "model" / "schema-0.0.1.sql").read_text()
 
 
 def test_24_release_refuses_a_hand_edited_generated_module(ready):

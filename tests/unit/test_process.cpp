@@ -67,3 +67,48 @@ TEST_CASE("hop::process::last_lines", "[process]")
         std::vector<std::string>{"b", "c"});
   CHECK(hop::process::last_lines("", 2).empty());
 }
+
+TEST_CASE("hop::process::Background", "[process]")
+{
+  SECTION("runs while the caller goes on; wait() gives what run() would")
+  {
+    hop::process::Background b(
+        Command{{"sh", "-c", "echo out; echo err >&2; exit 4"}});
+    auto r = b.wait();
+    CHECK(r.out == "out\n");
+    CHECK(r.err == "err\n");
+    CHECK(r.exit_code == 4);
+  }
+  SECTION("two at once, big output")
+  {
+    hop::process::Background a(
+        Command{{"sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' a"}});
+    hop::process::Background b(Command{{"sh", "-c", "echo b"}});
+    CHECK(b.wait().out == "b\n");
+    auto r = a.wait();
+    CHECK(r.ok());
+    CHECK(r.out == std::string(3000000, 'a'));
+  }
+  SECTION("stdin is empty")
+  {
+    hop::process::Background b(Command{{"sh", "-c", "cat; echo done"}});
+    CHECK(b.wait().out == "done\n");
+  }
+  SECTION("destroyed before wait(), it kills the child's group")
+  {
+    auto r = run(Command{{"mktemp", "-u"}});
+    std::string mark = r.out.substr(0, r.out.size() - 1);
+    {
+      // The grandchild writes the mark after a second unless killed.
+      hop::process::Background b(
+          Command{{"sh", "-c", "(sleep 1; echo x > '" + mark + "') & wait"}});
+    }
+    run(Command{{"sleep", "1.5"}});
+    CHECK(run(Command{{"test", "-e", mark}}).exit_code == 1);
+  }
+  SECTION("a missing program is fatal at once")
+  {
+    CHECK_THROWS_AS(hop::process::Background(Command{{"no-such-program-hop"}}),
+                    hop::Error);
+  }
+}
