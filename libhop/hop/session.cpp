@@ -6,6 +6,9 @@
 #include "git/repository.hpp"
 #include "output.hpp"
 
+#include <cstdio>
+#include <iostream>
+
 namespace hop {
 
 namespace {
@@ -34,6 +37,13 @@ Session::~Session()
 {
   // Connections first: a database is dropped only without sessions.
   m_db.reset();
+  // The result first: when stdout is a pipe (CI, scripts), what the
+  // command printed would otherwise wait for the cleanups (a DROP
+  // DATABASE waits for a checkpoint when the server runs with fsync).
+  if (!m_after.empty()) {
+    std::cout.flush();
+    std::fflush(stdout);
+  }
   for (auto& cleanup : m_after) {
     try {
       cleanup();

@@ -25,6 +25,7 @@ import json
 import os
 import re
 import secrets
+import select
 import signal
 import subprocess
 import time
@@ -681,6 +682,41 @@ def test_13_status_while_applied(applied):
     assert row["released"] == "0.0.0"
     assert row["preparing"] == "0.0.1 (hop_0.0.1)"
     assert row["branch"].startswith("hop_0.0.1 (")
+
+
+def test_apply_result_reaches_a_pipe_before_the_old_database_is_dropped(first, git_hop_bin):
+    """The old dev database is dropped after the result: with stdout a pipe,
+    the result is there while the drop still waits (here: for a transaction
+    that holds a lock on that database)."""
+    p = first
+    p.hop("apply", check=0)  # a dev database at 0.0.1, to be swapped out
+    old = p.name("__hop_old")
+    env = dict(p.env, GIT_HOP_TRACE=os.fspath(p.path.parent / "apply.trace"),
+               GIT_HOP_TRACE_STOP="db: swap ")
+    proc = subprocess.Popen([os.fspath(git_hop_bin / "git-hop"), "apply"], cwd=p.path,
+                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    holder = p.cluster.connect("postgres")
+    try:
+        _, status = os.waitpid(proc.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status), "git-hop ended before the swap"
+        holder.autocommit = False
+        with holder.cursor() as cur:
+            cur.execute(f'comment on database "{old}" is \'held by the test\'')
+        os.kill(proc.pid, signal.SIGCONT)
+        ready, _, _ = select.select([proc.stdout], [], [], 20)
+        assert ready, "no result on stdout while the drop waits"
+        line = proc.stdout.readline()
+        assert line.startswith("Applied 0.0.1 on 0.0.0"), line
+        time.sleep(0.3)
+        assert proc.poll() is None, "the drop did not wait: the test proves nothing"
+    finally:
+        holder.rollback()
+        holder.close()
+        if proc.poll() is None:
+            proc.wait(timeout=60)
+    assert proc.returncode == 0
+    assert not db_exists(p.cluster, old)
 
 
 def test_14_reapply_after_editing_the_script(first):
