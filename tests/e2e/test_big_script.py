@@ -14,21 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import secrets
-from pathlib import Path
 
 import pytest
 
-import hoptest
-from hoptest import git, make_env, run
-from test_production import Prod, Remote, make_prod
-from test_release_cycle import (
-    assert_fatal,
-    drop_hop_databases,
-    new_project,
-    prepare,
-    temporary_text,
-)
+from hoptest import run
+from test_production import Prod, dev_remote, make_prod
+from test_release_cycle import assert_fatal, prepare, temporary_text
 
 
 ROWS = 40_000
@@ -52,28 +43,13 @@ def big_sql(table: str = "public.big", rows: int = ROWS) -> str:
 def big(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix):
     """A devel project whose 0.0.1 is one big script, released and pushed
     through the hooks, with TMPDIR a folder of its own."""
-    base = tmp_path_factory.mktemp("big")
-    env = make_env(base, pg_cluster, git_hop_bin, git_hop_prefix)
-    tmp = base / "tmp"
-    tmp.mkdir()
-    env["TMPDIR"] = str(tmp)
-    work = base / "work"
-    work.mkdir()
-    bare = base / "remote.git"
-    run(env, "git", "init", "-q", "--bare", bare, cwd=base, check=True)
-    db = f"t_big_{secrets.token_hex(4)}"
-    hoptest.create_database(pg_cluster, db)
-    try:
-        p = new_project(env, work, db, pg_cluster)
-        p.git("remote", "add", "origin", str(bare))
-        p.git("push", "-q", "--no-verify", "origin", "hop_main", "--tags",
-              "refs/notes/hop:refs/notes/hop")
+    tmp = tmp_path_factory.mktemp("big-tmp")
+    with dev_remote(tmp_path_factory, "big", pg_cluster, git_hop_bin, git_hop_prefix,
+                    TMPDIR=str(tmp)) as remote:
+        p = remote.dev
         prepare(p, "patch", "Big")
         script = p.write("Patches/0/0/1/00_big.sql", big_sql())
-        yield p, Remote(p, bare), script, tmp
-    finally:
-        drop_hop_databases(pg_cluster, db)
-        hoptest.drop_database(pg_cluster, db)
+        yield p, remote, script, tmp
 
 
 def test_apply_commit_release_upgrade_a_big_script(big, tmp_path, pg_cluster,

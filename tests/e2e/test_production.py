@@ -163,21 +163,37 @@ def make_prod(base: Path, remote: Remote, cluster, git_hop_bin, git_hop_prefix,
     return Prod(path, env, db, cluster)
 
 
-@pytest.fixture(scope="module")
-def remote(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> Remote:
-    base = tmp_path_factory.mktemp("prod-dev")
-    env = make_env(base, pg_cluster, git_hop_bin, git_hop_prefix)
+@contextlib.contextmanager
+def dev_remote(tmp_path_factory, name: str, cluster, git_hop_bin, git_hop_prefix,
+               **env_extra):
+    """A devel project on a database of its own (dropped after, with its
+    helper databases), at 0.0.0, pushed to a bare remote 'origin'; the
+    environment gets `env_extra`. Yields the Remote."""
+    base = tmp_path_factory.mktemp(name)
+    env = make_env(base, cluster, git_hop_bin, git_hop_prefix)
+    env.update(env_extra)
     work = base / "work"
     work.mkdir()
     bare = base / "remote.git"
     run(env, "git", "init", "-q", "--bare", bare, cwd=base, check=True)
-    db = f"t_proddev_{secrets.token_hex(4)}"
-    hoptest.create_database(pg_cluster, db)
+    db = f"t_{name.replace('-', '')}_{secrets.token_hex(4)}"
+    hoptest.create_database(cluster, db)
     try:
-        p = new_project(env, work, db, pg_cluster)
+        p = new_project(env, work, db, cluster)
         p.git("remote", "add", "origin", str(bare))
         p.git("push", "-q", "--no-verify", "origin", "hop_main", "--tags",
               "refs/notes/hop:refs/notes/hop")
+        yield Remote(p, bare)
+    finally:
+        drop_hop_databases(cluster, db)
+        hoptest.drop_database(cluster, db)
+
+
+@pytest.fixture(scope="module")
+def remote(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> Remote:
+    with dev_remote(tmp_path_factory, "prod-dev", pg_cluster, git_hop_bin,
+                    git_hop_prefix) as dev:
+        p = dev.dev
         prepare(p, "patch", "Posts")
         p.write("Patches/0/0/1/00_post.sql", POST_SQL)
         p.write("tests/test_post.py", TEST_POST)
@@ -190,10 +206,7 @@ def remote(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> Remote:
         p.hop("apply", check=True)
         p.commit("0.1.0: tags")
         p.hop("release", "--push", check=True)
-        yield Remote(p, bare)
-    finally:
-        drop_hop_databases(pg_cluster, db)
-        hoptest.drop_database(pg_cluster, db)
+        yield dev
 
 
 @pytest.fixture

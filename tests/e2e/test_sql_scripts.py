@@ -17,14 +17,13 @@ import psycopg2
 import pytest
 
 import hoptest
-from hoptest import make_env, run, sql
-from test_production import Remote, make_prod
+from hoptest import sql
+from test_production import Remote, dev_remote, make_prod
 from test_release_cycle import (  # noqa: F401 (fixtures)
     assert_fatal,
     details,
     drop_hop_databases,
     drop_later,
-    new_project,
     prepare,
     project,
 )
@@ -165,19 +164,9 @@ def test_release_toml_script_options_are_checked(project):
 def remote_index(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> Remote:
     """0.0.1 (table item, 20,000 rows), 0.1.0 (CREATE INDEX CONCURRENTLY),
     0.1.1 (ALTER COLUMN ... TYPE: a rewrite), released and pushed."""
-    base = tmp_path_factory.mktemp("sql-dev")
-    env = make_env(base, pg_cluster, git_hop_bin, git_hop_prefix)
-    work = base / "work"
-    work.mkdir()
-    bare = base / "remote.git"
-    run(env, "git", "init", "-q", "--bare", bare, cwd=base, check=True)
-    db = f"t_sqldev_{secrets.token_hex(4)}"
-    hoptest.create_database(pg_cluster, db)
-    try:
-        p = new_project(env, work, db, pg_cluster)
-        p.git("remote", "add", "origin", str(bare))
-        p.git("push", "-q", "--no-verify", "origin", "hop_main", "--tags",
-              "refs/notes/hop:refs/notes/hop")
+    with dev_remote(tmp_path_factory, "sql-dev", pg_cluster, git_hop_bin,
+                    git_hop_prefix) as dev:
+        p = dev.dev
         for level, message, folder, name, text in [
             ("patch", "Items", "Patches/0/0/1", "00_item.sql", ITEMS_SQL),
             ("minor", "Index", "Patches/0/1/0", "00_index.sql", INDEX_SQL),
@@ -192,10 +181,7 @@ def remote_index(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> R
                 # The lock report of the release, against the dev database.
                 assert "lock: Patches/0/1/1/00_retype.sql:1  ALTER TABLE  public.item  ACCESS EXCLUSIVE, rewrite" in r.err, str(r)
         assert p.sql("select indisvalid from pg_index where indexrelid = 'public.item_name'::regclass") == [(True,)]
-        yield Remote(p, bare)
-    finally:
-        drop_hop_databases(pg_cluster, db)
-        hoptest.drop_database(pg_cluster, db)
+        yield dev
 
 
 @pytest.fixture

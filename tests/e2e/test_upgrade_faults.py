@@ -25,9 +25,9 @@ import psycopg2
 import pytest
 
 import hoptest
-from hoptest import make_env, run, sql
-from test_production import POST_SQL, TAG_SQL, DATA_PY, Remote, make_prod
-from test_release_cycle import assert_fatal, drop_hop_databases, new_project, prepare
+from hoptest import sql
+from test_production import POST_SQL, TAG_SQL, DATA_PY, Remote, dev_remote, make_prod
+from test_release_cycle import assert_fatal, drop_hop_databases, prepare
 
 # How many random-delay kills on top of one per trace line (at most
 # KILL_POINTS of those): bounded in count and time.
@@ -41,19 +41,9 @@ ALTER_SQL = "alter table public.post add column body text;\n"
 def remote3(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> Remote:
     """0.0.1 (posts + a row), 0.1.0 (tags, a .py data script), 0.1.1 (an
     ALTER TABLE on post), pushed to a bare remote."""
-    base = tmp_path_factory.mktemp("faults-dev")
-    env = make_env(base, pg_cluster, git_hop_bin, git_hop_prefix)
-    work = base / "work"
-    work.mkdir()
-    bare = base / "remote.git"
-    run(env, "git", "init", "-q", "--bare", bare, cwd=base, check=True)
-    db = f"t_faultsdev_{secrets.token_hex(4)}"
-    hoptest.create_database(pg_cluster, db)
-    try:
-        p = new_project(env, work, db, pg_cluster)
-        p.git("remote", "add", "origin", str(bare))
-        p.git("push", "-q", "--no-verify", "origin", "hop_main", "--tags",
-              "refs/notes/hop:refs/notes/hop")
+    with dev_remote(tmp_path_factory, "faults-dev", pg_cluster, git_hop_bin,
+                    git_hop_prefix) as dev:
+        p = dev.dev
         for level, message, scripts in [
             ("patch", "Posts", {"00_post.sql": POST_SQL}),
             ("minor", "Tags", {"00_tag.sql": TAG_SQL, "10_data.py": DATA_PY}),
@@ -67,10 +57,7 @@ def remote3(tmp_path_factory, pg_cluster, git_hop_bin, git_hop_prefix) -> Remote
             p.hop("apply", check=True)
             p.commit(f"{version}: {message}")
             p.hop("release", "--push", check=True)
-        yield Remote(p, bare)
-    finally:
-        drop_hop_databases(pg_cluster, db)
-        hoptest.drop_database(pg_cluster, db)
+        yield dev
 
 
 @pytest.fixture(scope="module")
