@@ -15,6 +15,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import subprocess
 import threading
@@ -144,20 +145,28 @@ def check_complete(p) -> None:
     assert leftovers == [] or all(d.endswith("__hop_old") is False for d in leftovers), leftovers
 
 
-def upgrade_process(p, *args) -> subprocess.Popen:
+def hop_process(p, *args) -> subprocess.Popen:
     env = dict(p.env, GIT_HOP_TRACE="1")
-    return subprocess.Popen(["git", "hop", "upgrade", *args], cwd=p.path, env=env,
+    return subprocess.Popen(["git", "hop", *args], cwd=p.path, env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE, text=True)
 
 
-def kill_after_trace_line(p, n: int) -> list:
-    """Run `upgrade --init` and SIGKILL git-hop (not its children: they
+def upgrade_process(p, *args) -> subprocess.Popen:
+    return hop_process(p, "upgrade", *args)
+
+
+def is_trace(line: str) -> bool:
+    return line.startswith("trace: ") or bool(re.match(r"^\d\d:\d\d:\d\d\.\d+ ", line))
+
+
+def kill_after_trace_line(p, n: int, args=("upgrade", "--init")) -> list:
+    """Run `git hop <args>` and SIGKILL git-hop (not its children: they
     must not outlive it by themselves) when its n-th trace line appears."""
-    proc = upgrade_process(p, "--init")
+    proc = hop_process(p, *args)
     seen = []
     for line in proc.stderr:
-        if line.startswith("trace: ") or re.match(r"^\d\d:\d\d:\d\d\.\d+ ", line):
+        if is_trace(line):
             seen.append(line.rstrip())
             if len(seen) == n:
                 proc.send_signal(signal.SIGKILL)
@@ -172,8 +181,7 @@ def trace_lines(p) -> list:
     proc = upgrade_process(p, "--init")
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    return [l for l in err.splitlines()
-            if l.startswith("trace: ") or re.match(r"^\d\d:\d\d:\d\d\.\d+ ", l)]
+    return [l for l in err.splitlines() if is_trace(l)]
 
 
 def finish(p) -> None:
@@ -220,6 +228,76 @@ def test_sigkill_at_random_delays_then_upgrade_completes(prod_clone):
         proc.communicate(timeout=120)
         check_at_a_release(p)
         finish(p)
+
+
+def at_0_1_1_with_a_backup_at_0_0_1(p) -> None:
+    """A fresh database at 0.1.1 whose only backup is at 0.0.1 (the
+    reference row), and a row written since."""
+    fresh_database(p)
+    shutil.rmtree(p.path / "Backups", ignore_errors=True)
+    p.hop("upgrade", "--init", "--to", "0.0.1", check=True)
+    p.hop("upgrade", check=True)
+    p.sql("insert into public.post (title) values ('written after the backup')")
+
+
+AT_0_0_1 = [("reference row of 0.0.1",)]
+
+
+def posts(p) -> list:
+    return p.sql("select title from public.post order by id")
+
+
+def test_sigkill_of_restore_at_every_step_then_restore_completes(prod_clone):
+    p = prod_clone
+    at_0_1_1_with_a_backup_at_0_0_1(p)
+    proc = hop_process(p, "restore", "0.0.1")
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    lines = [l for l in err.splitlines() if is_trace(l)]
+    assert len(lines) >= 10, lines
+    points = list(range(1, len(lines) + 1))
+    if len(points) > KILL_POINTS:
+        step = len(points) / KILL_POINTS
+        points = sorted({points[int(i * step)] for i in range(KILL_POINTS)})
+    missing = 0
+    for n in points:
+        at_0_1_1_with_a_backup_at_0_0_1(p)
+        kill_after_trace_line(p, n, ("restore", "0.0.1"))
+        settle(p)
+        # The database as it was, or as restored, or (killed between the
+        # two renames) under its renamed-away name until the next run.
+        names = {d for (d,) in sql(p.cluster, "postgres", "select datname from pg_database")}
+        if p.db in names:
+            assert p.release() in ("0.1.1", "0.0.1")
+            if p.release() == "0.0.1":
+                assert posts(p) == AT_0_0_1
+        else:
+            assert p.db + "__hop_old" in names, names
+            missing += 1
+            st = p.hop("status")
+            assert "is missing: a swap was interrupted" in st.out, str(st)
+            if missing == 1:
+                # status's repair, 'git hop upgrade', brings it back as it
+                # was (at 0.1.1, nothing to do); then the restore again.
+                assert "repair:     git hop upgrade" in st.out, str(st)
+                r = hop_process(p, "upgrade")
+                _, err = r.communicate(timeout=120)
+                assert r.returncode == 0, err
+                assert "renamed back from" in err, err
+                assert p.release() == "0.1.1"
+                assert posts(p) == AT_0_0_1 + [("written after the backup",)]
+        r = p.hop("restore", "0.0.1")
+        assert r.code == 0, f"killed at trace line {n}: {r}"
+        assert p.release() == "0.0.1"
+        assert posts(p) == AT_0_0_1
+        settle(p)
+        leftovers = sorted(d for d in names_now(p) if d.startswith(p.db + "__hop"))
+        assert leftovers == [], (n, leftovers)
+    assert missing > 0, "no kill fell between the two renames"
+
+
+def names_now(p) -> set:
+    return {d for (d,) in sql(p.cluster, "postgres", "select datname from pg_database")}
 
 
 @pytest.mark.parametrize("count", [2, 5, 8])

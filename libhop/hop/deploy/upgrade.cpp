@@ -212,6 +212,9 @@ public:
   UpgradeResult run()
   {
     auto start = Clock::now();
+    if (!m_o.dry_run) {
+      recover_interrupted_restore();
+    }
     read_repository();
     check_record();
     plan_releases();
@@ -484,14 +487,37 @@ private:
     return out;
   }
 
+  long long lock_wait() const
+  {
+    return m_o.lock_wait_ms ? *m_o.lock_wait_ms
+                            : m_project.config.deploy.lock_wait_ms;
+  }
+
+  // A restore killed between its two renames left the database under its
+  // renamed-away name: it is renamed back, under the lock, before anything
+  // reads it (status names the state and this command as its repair).
+  void recover_interrupted_restore()
+  {
+    std::string name = m_s.dbname();
+    std::string old = db::Cluster::old_name(name);
+    db::Cluster& cluster = m_s.cluster();
+    if (cluster.exists(name) || !cluster.exists(old)) {
+      return;
+    }
+    Lock lock = Lock::acquire(m_s.database_settings(), name, "upgrade",
+                              lock_wait(), m_s.report());
+    if (cluster.recover_swap(name)) {
+      m_s.report().progress("'" + name + "' renamed back from '" + old +
+                            "' (an interrupted restore).");
+    }
+  }
+
   // Lock, check again, back up, run.
   void act()
   {
     UpgradePlan& plan = m_result.plan;
-    long long wait = m_o.lock_wait_ms ? *m_o.lock_wait_ms
-                                      : m_project.config.deploy.lock_wait_ms;
-    Lock lock = Lock::acquire(m_s.database_settings(), db(), "upgrade", wait,
-                              m_s.report());
+    Lock lock = Lock::acquire(m_s.database_settings(), db(), "upgrade",
+                              lock_wait(), m_s.report());
     if (!still_to_do()) {
       return;
     }
@@ -914,6 +940,14 @@ RestoreResult restore_production(Session& s, const Version& v)
                             s.project().config.deploy.lock_wait_ms, s.report());
   db::Cluster& cluster = s.cluster();
   s.close_database();
+  // A restore killed between its two renames left the database under its
+  // renamed-away name: it comes back first, to be backed up as the
+  // current state (then swapped out and dropped, as always).
+  if (cluster.recover_swap(db)) {
+    s.report().progress("'" + db + "' renamed back from '" +
+                        db::Cluster::old_name(db) +
+                        "' (an interrupted restore).");
+  }
   refuse_sessions(cluster, db);
   RestoreResult result;
   result.version = v;
