@@ -29,8 +29,8 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <future>
 #include <iterator>
+#include <optional>
 #include <set>
 
 namespace hop {
@@ -310,20 +310,14 @@ ProjectFiles write_project(const NewOptions& o, Plan& plan,
   auto& files = out.files;
   files.assign(std::make_move_iterator(plan.files.begin()),
                std::make_move_iterator(plan.files.end()));
-  // The baselines are dumped after the package is written (deferred):
-  // running the two pg_dumps on threads meanwhile saved ~0.4 s at 1,000
-  // tables but raced with cleanup's signal thread (test_hostile's SIGTERM
-  // during 'new' hung), so it waits for a signal-safe way.
-  std::future<std::string> schema_dump;
-  std::future<std::string> metadata_dump;
+  // The baselines are dumped while the package is generated and written
+  // (two pg_dumps in the background: no thread, so nothing races with
+  // cleanup's signal handling; a signal stops them with git-hop).
+  std::optional<snapshot::PendingDump> schema_dump;
+  std::optional<snapshot::PendingDump> metadata_dump;
   if (o.devel) {
-    schema_dump = std::async(std::launch::deferred, [settings = plan.settings] {
-      return snapshot::dump_schema(settings);
-    });
-    metadata_dump =
-        std::async(std::launch::deferred, [settings = plan.settings] {
-          return snapshot::dump_metadata(settings);
-        });
+    schema_dump.emplace(snapshot::start_dump_schema(plan.settings));
+    metadata_dump.emplace(snapshot::start_dump_metadata(plan.settings));
   }
   std::vector<std::string> warnings;
   if (plan.config.python.package) {
@@ -340,8 +334,8 @@ ProjectFiles write_project(const NewOptions& o, Plan& plan,
   }
   write_files(staging, files, 0);
   if (o.devel) {
-    std::string schema = schema_dump.get();
-    std::string metadata = metadata_dump.get();
+    std::string schema = schema_dump->get();
+    std::string metadata = metadata_dump->get();
     std::string version = result.release->str();
     out.schema_sha256 = sha256_hex(schema);
     out.metadata_sha256 = sha256_hex(metadata);

@@ -315,6 +315,25 @@ def test_baseline_is_deterministic_and_loads(pg_cluster, env, dbname, make_db, w
     ]
 
 
+def test_devel_dumps_the_baselines_while_it_writes_the_package(pg_cluster, env, dbname, workdir):
+    sql(pg_cluster, dbname, SAMPLE_TABLE)
+    trace = workdir / "new.trace"
+    r = hop(dict(env, GIT_HOP_TRACE=str(trace)), workdir, "new", "blog", "--devel",
+            "--database", dbname)
+    assert r.code == 0, str(r)
+    lines = trace.read_text().splitlines()
+
+    def first(pattern: str) -> int:
+        return next(i for i, l in enumerate(lines) if re.search(pattern, l))
+
+    schema = first(r"run: pg_dump .*--schema-only")
+    metadata = first(r"run: pg_dump .*--data-only --schema=half_orm_meta")
+    catalog = first(r"codegen: read the catalog")
+    read = first(r"done: pg_dump ")
+    assert schema < metadata < catalog < read, "\n".join(lines)
+    assert "CREATE TABLE public.post" in (workdir / "blog" / "model" / "schema-0.0.0.sql").read_text()
+
+
 def test_sample_schema_is_in_the_baseline(pg_cluster, env, dbname, workdir):
     sql(pg_cluster, dbname, SAMPLE_TABLE)
     sql(pg_cluster, dbname, "create schema shop; create table shop.item (sku text primary key)")
