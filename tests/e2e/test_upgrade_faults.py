@@ -247,6 +247,17 @@ def posts(p) -> list:
     return p.sql("select title from public.post order by id")
 
 
+def check_restored(p, n) -> None:
+    """The next restore completes: the data of the backup, nothing left."""
+    r = p.hop("restore", "0.0.1")
+    assert r.code == 0, f"killed at {n}: {r}"
+    assert p.release() == "0.0.1"
+    assert posts(p) == AT_0_0_1
+    settle(p)
+    leftovers = sorted(d for d in names_now(p) if d.startswith(p.db + "__hop"))
+    assert leftovers == [], (n, leftovers)
+
+
 def test_sigkill_of_restore_at_every_step_then_restore_completes(prod_clone):
     p = prod_clone
     at_0_1_1_with_a_backup_at_0_0_1(p)
@@ -259,41 +270,48 @@ def test_sigkill_of_restore_at_every_step_then_restore_completes(prod_clone):
     if len(points) > KILL_POINTS:
         step = len(points) / KILL_POINTS
         points = sorted({points[int(i * step)] for i in range(KILL_POINTS)})
-    missing = 0
     for n in points:
         at_0_1_1_with_a_backup_at_0_0_1(p)
         kill_after_trace_line(p, n, ("restore", "0.0.1"))
         settle(p)
         # The database as it was, or as restored, or (killed between the
         # two renames) under its renamed-away name until the next run.
-        names = {d for (d,) in sql(p.cluster, "postgres", "select datname from pg_database")}
+        names = names_now(p)
         if p.db in names:
             assert p.release() in ("0.1.1", "0.0.1")
             if p.release() == "0.0.1":
                 assert posts(p) == AT_0_0_1
         else:
             assert p.db + "__hop_old" in names, names
-            missing += 1
-            st = p.hop("status")
-            assert "is missing: a swap was interrupted" in st.out, str(st)
-            if missing == 1:
-                # status's repair, 'git hop upgrade', brings it back as it
-                # was (at 0.1.1, nothing to do); then the restore again.
-                assert "repair:     git hop upgrade" in st.out, str(st)
-                r = hop_process(p, "upgrade")
-                _, err = r.communicate(timeout=120)
-                assert r.returncode == 0, err
-                assert "renamed back from" in err, err
-                assert p.release() == "0.1.1"
-                assert posts(p) == AT_0_0_1 + [("written after the backup",)]
-        r = p.hop("restore", "0.0.1")
-        assert r.code == 0, f"killed at trace line {n}: {r}"
-        assert p.release() == "0.0.1"
-        assert posts(p) == AT_0_0_1
-        settle(p)
-        leftovers = sorted(d for d in names_now(p) if d.startswith(p.db + "__hop"))
-        assert leftovers == [], (n, leftovers)
-    assert missing > 0, "no kill fell between the two renames"
+        check_restored(p, n)
+
+
+def test_restore_killed_between_its_renames(prod_clone, git_hop_bin, tmp_path):
+    """Exactly between the two renames (stopped at the trace line of the
+    swap, then killed): status names the state, 'git hop upgrade' (its
+    repair) renames the database back as it was, and the next restore
+    completes."""
+    p = prod_clone
+    at_0_1_1_with_a_backup_at_0_0_1(p)
+    left = hoptest.kill_at_step(p.env, [git_hop_bin / "git-hop", "restore", "0.0.1"],
+                                cwd=p.path, step="db: swap ", trace=tmp_path / "trace")
+    assert left is None, left
+    settle(p)
+    assert p.db not in names_now(p) and p.db + "__hop_old" in names_now(p)
+    st = p.hop("status")
+    assert "is missing: a swap was interrupted" in st.out, str(st)
+    assert "repair:     git hop upgrade" in st.out, str(st)
+    r = p.hop("upgrade")
+    assert r.code == 0, str(r)
+    assert "renamed back from" in r.err, str(r)
+    assert p.release() == "0.1.1"
+    assert posts(p) == AT_0_0_1 + [("written after the backup",)]
+    # Killed there again, then the restore itself completes.
+    left = hoptest.kill_at_step(p.env, [git_hop_bin / "git-hop", "restore", "0.0.1"],
+                                cwd=p.path, step="db: swap ", trace=tmp_path / "trace")
+    assert left is None, left
+    settle(p)
+    check_restored(p, "db: swap")
 
 
 def names_now(p) -> set:
