@@ -218,6 +218,9 @@ int freeze_signal()
 
 void handle_signals()
 {
+  // Children are waited for: a SIGCHLD ignored by whoever started us would
+  // have the kernel reap them, and their exit status be lost.
+  signal(SIGCHLD, SIG_DFL);
   sigset_t set;
   sigemptyset(&set);
   for (int sig : {SIGINT, SIGTERM, SIGHUP}) {

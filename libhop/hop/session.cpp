@@ -6,6 +6,8 @@
 #include "git/repository.hpp"
 #include "output.hpp"
 
+#include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 
@@ -39,10 +41,19 @@ Session::~Session()
   m_db.reset();
   // The result first: when stdout is a pipe (CI, scripts), what the
   // command printed would otherwise wait for the cleanups (a DROP
-  // DATABASE waits for a checkpoint when the server runs with fsync).
+  // DATABASE waits for a checkpoint when the server runs with fsync). A
+  // reader already gone must not kill git-hop before its cleanups: the
+  // SIGPIPE comes after them.
+  bool pipe_gone = false;
   if (!m_after.empty()) {
+    struct sigaction ignore = {};
+    struct sigaction old = {};
+    ignore.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &ignore, &old);
     std::cout.flush();
-    std::fflush(stdout);
+    pipe_gone = std::fflush(stdout) != 0 && errno == EPIPE;
+    pipe_gone = pipe_gone || (!std::cout && errno == EPIPE);
+    sigaction(SIGPIPE, &old, nullptr);
   }
   for (auto& cleanup : m_after) {
     try {
@@ -50,6 +61,9 @@ Session::~Session()
     } catch (const std::exception& e) {
       output::trace(std::string("session: cleanup failed: ") + e.what());
     }
+  }
+  if (pipe_gone) {
+    std::raise(SIGPIPE); // as the write would have, now
   }
 }
 

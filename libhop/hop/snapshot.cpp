@@ -63,7 +63,11 @@ process::Command pg_dump_command(const ConnectionSettings& settings,
                                  const char* program, bool with_key)
 {
   process::Command cmd;
-  cmd.argv = {program, "--no-owner", "--no-privileges", "--no-tablespaces"};
+  // --no-password: a server that asks for one fails the dump at once
+  // (libpq's PGPASSWORD and .pgpass still apply); a prompt would stop a
+  // child in its own process group on the terminal for good.
+  cmd.argv = {program, "--no-password", "--no-owner", "--no-privileges",
+              "--no-tablespaces"};
   if (with_key) {
     cmd.argv.emplace_back("--restrict-key=githop");
   }

@@ -73,6 +73,14 @@ def test_apply_commit_release_upgrade_a_big_script(big, tmp_path, pg_cluster,
     prod.env["TMPDIR"] = str(tmp)
     prod.git("gc", "-q")  # the tag's tree from a pack
     prod.hop("upgrade", "--init", "--to", "0.0.0", check=True)
+    # A replace ref for the script's blob, of the same size: git-hop reads
+    # the blob itself, as libgit2 does (git cat-file would follow it).
+    blob = prod.git("rev-parse", "0.0.1:Patches/0/0/1/00_big.sql")
+    other = script.read_text().replace("caf\u00e9 0 ", "caf\u00e9 X ", 1)
+    assert len(other.encode()) == script.stat().st_size
+    fake = run(prod.env, "git", "hash-object", "-w", "--stdin", cwd=prod.path,
+               input=other, check=True).out.strip()
+    prod.git("replace", blob, fake)
 
     r = prod.hop("upgrade", "--dry-run", "--format=json", check=True)
     plan = json.loads(r.out)

@@ -647,7 +647,7 @@ fatal: invalid database name '{'x' * 64}'
 
 SCHEMA_DUMP_FAILED = """\
 fatal: cannot dump the schema of database '$DB'
-  'pg_dump --no-owner --no-privileges --no-tablespaces --restrict-key=githop --schema-only' exited with status 1
+  'pg_dump --no-password --no-owner --no-privileges --no-tablespaces --restrict-key=githop --schema-only' exited with status 1
   pg_dump: simulated failure
 """
 
@@ -663,7 +663,7 @@ def test_pg_dump_failure_on_empty_database(pg_cluster, env, dbname, workdir, tmp
     else:
         expect_stderr(r, """\
 fatal: cannot dump the half_orm_meta rows of database '$DB'
-  'pg_dump --no-owner --no-privileges --no-tablespaces --restrict-key=githop --data-only --schema=half_orm_meta' exited with status 1
+  'pg_dump --no-password --no-owner --no-privileges --no-tablespaces --restrict-key=githop --data-only --schema=half_orm_meta' exited with status 1
   pg_dump: simulated failure
 """, code=128, DB=dbname)
     assert_nothing_created(workdir, env, "blog")

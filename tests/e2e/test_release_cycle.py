@@ -719,6 +719,23 @@ def test_apply_result_reaches_a_pipe_before_the_old_database_is_dropped(first, g
     assert not db_exists(p.cluster, old)
 
 
+def test_apply_whose_reader_is_gone_still_drops_the_old_database(first, git_hop_bin):
+    """stdout a pipe whose reader has gone: git-hop dies of SIGPIPE as a
+    program writing to it does, but after its cleanups."""
+    p = first
+    p.hop("apply", check=0)
+    proc = subprocess.Popen([os.fspath(git_hop_bin / "git-hop"), "apply"], cwd=p.path,
+                            env=p.env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before git-hop prints
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGPIPE, err
+    assert b"Applying 0.0.1" in err
+    assert not db_exists(p.cluster, p.name("__hop_old"))
+    assert p.leftovers() == []
+    assert p.releases()[-1] == ("0.0.1", "First")
+
+
 def test_14_reapply_after_editing_the_script(first):
     first.hop("apply", check=0)
     assert first.releases()[-1] == ("0.0.1", "First")

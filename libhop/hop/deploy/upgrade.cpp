@@ -498,6 +498,9 @@ private:
   // reads it (status names the state and this command as its repair).
   void recover_interrupted_restore()
   {
+    if (!m_project.connection.production) {
+      return; // refused by read_repository(), before anything changes
+    }
     std::string name = m_s.dbname();
     std::string old = db::Cluster::old_name(name);
     db::Cluster& cluster = m_s.cluster();

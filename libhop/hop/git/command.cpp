@@ -43,8 +43,10 @@ void cat_blob(const std::filesystem::path& gitdir, const std::string& oid,
   // Above core.bigFileThreshold (512 MiB by default) git streams a blob
   // that is not a delta instead of inflating it whole: 8 MiB of memory
   // for git, not the blob's size.
-  process::Command cmd{
-      {"git", "-c", "core.bigFileThreshold=1m", "cat-file", "blob", oid}};
+  // --no-replace-objects: the blob `oid` itself, as libgit2 reads it,
+  // never what refs/replace/ substitutes for it.
+  process::Command cmd{{"git", "--no-replace-objects", "-c",
+                        "core.bigFileThreshold=1m", "cat-file", "blob", oid}};
   cmd.clean_git_env = true;
   cmd.env_set["GIT_DIR"] = gitdir.string();
   cmd.stdout_fd = fd;

@@ -223,7 +223,7 @@ private:
   void add_all(size_t begin, size_t end, const pgq::Json& json);
   void add(size_t begin, size_t end, detail::Value stmt);
   void check_mixing() const;
-  void check_nul(size_t begin, size_t end);
+  void check_nul();
   std::string where(size_t offset);
 
   std::string_view m_text;
@@ -285,17 +285,15 @@ Script Builder::run()
   // system backs with memory only where written.
   m_script.statements.m_rows.reserve(
       std::min<size_t>(body.size() / 32 + 16, size_t(1) << 26));
+  check_nul();
   size_t pos = m_start;
   size_t window = detail::k_window;
-  size_t nul_checked = m_start; // no NUL before
   while (pos < m_text.size()) {
     if (m_options.done_before) {
       m_options.done_before(pos);
     }
     size_t avail = m_text.size() - pos;
     size_t len = std::min(avail, window);
-    check_nul(nul_checked, pos + len);
-    nul_checked = pos + len;
     if (len == avail) {
       chunk(pos, m_text.size(), true);
       break;
@@ -339,17 +337,22 @@ Script Builder::run()
   return std::move(m_script);
 }
 
-// A NUL in text[begin, end), checked before the parser reads it (the
-// parser reads a C string: it would stop there).
-void Builder::check_nul(size_t begin, size_t end)
+// A NUL anywhere is the first problem reported (the parser reads C
+// strings: it would stop there). Read a MiB at a time, given back as it
+// goes (done_before).
+void Builder::check_nul()
 {
-  if (begin >= end) {
-    return;
-  }
-  if (const void* nul = std::memchr(m_text.data() + begin, '\0', end - begin)) {
-    fail(static_cast<size_t>(static_cast<const char*>(nul) - m_text.data()),
-         "the script contains a NUL byte",
-         {"PostgreSQL cannot take a NUL byte in a statement."});
+  constexpr size_t k_step = size_t{1} << 20;
+  for (size_t at = m_start; at < m_text.size(); at += k_step) {
+    size_t n = std::min(k_step, m_text.size() - at);
+    if (const void* nul = std::memchr(m_text.data() + at, '\0', n)) {
+      fail(static_cast<size_t>(static_cast<const char*>(nul) - m_text.data()),
+           "the script contains a NUL byte",
+           {"PostgreSQL cannot take a NUL byte in a statement."});
+    }
+    if (m_options.done_before) {
+      m_options.done_before(at + n);
+    }
   }
 }
 

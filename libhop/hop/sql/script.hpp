@@ -215,9 +215,10 @@ struct Options
   // transaction block with ones that can (a script marked to run outside
   // any transaction, one statement at a time).
   bool allow_mixed = false;
-  // Called, in increasing order, with an offset before which the parser
-  // will read `text` no more (a big script's memory can be given back:
-  // Text::release_before).
+  // Called with an offset before which the parser will not read `text`
+  // again in this pass (a big script's memory can be given back:
+  // Text::release_before). Two passes, each in increasing order: the
+  // check for a NUL byte, then the statements.
   std::function<void(size_t)> done_before;
 };
 
