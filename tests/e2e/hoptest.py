@@ -15,6 +15,7 @@ import atexit
 import contextlib
 import difflib
 import os
+import re
 import pwd
 import shutil
 import signal
@@ -171,6 +172,13 @@ def hop(env: Mapping[str, str], cwd: PathLike, *args: PathLike, **kwargs: Any) -
 def git(env: Mapping[str, str], cwd: PathLike, *args: PathLike) -> str:
     """`git <args>`, which must succeed; returns stdout stripped."""
     return run(env, "git", *args, cwd=cwd, check=True).out.strip()
+
+
+def in_order(lines: Sequence[str], *patterns: str) -> bool:
+    """Whether the first line matching each regular expression comes after
+    the first matching the one before (every pattern must match)."""
+    at = [next(i for i, l in enumerate(lines) if re.search(p, l)) for p in patterns]
+    return at == sorted(at) and len(set(at)) == len(at)
 
 
 def kill_at_step(

@@ -322,15 +322,9 @@ def test_devel_dumps_the_baselines_while_it_writes_the_package(pg_cluster, env, 
             "--database", dbname)
     assert r.code == 0, str(r)
     lines = trace.read_text().splitlines()
-
-    def first(pattern: str) -> int:
-        return next(i for i, l in enumerate(lines) if re.search(pattern, l))
-
-    schema = first(r"run: pg_dump .*--schema-only")
-    metadata = first(r"run: pg_dump .*--data-only --schema=half_orm_meta")
-    catalog = first(r"codegen: read the catalog")
-    read = first(r"done: pg_dump ")
-    assert schema < metadata < catalog < read, "\n".join(lines)
+    assert hoptest.in_order(lines, r"run: pg_dump .*--schema-only",
+                            r"run: pg_dump .*--data-only --schema=half_orm_meta",
+                            r"codegen: read the catalog", r"done: pg_dump "), "\n".join(lines)
     assert "CREATE TABLE public.post" in (workdir / "blog" / "model" / "schema-0.0.0.sql").read_text()
 
 

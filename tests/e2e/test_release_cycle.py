@@ -1433,16 +1433,10 @@ def test_release_dumps_the_baselines_while_the_tests_run(first):
     r = hop(env, p.path, "release")
     assert r.code == 0, str(r)
     lines = trace.read_text().splitlines()
-
-    def first_line(pattern: str) -> int:
-        return next(i for i, l in enumerate(lines) if re.search(pattern, l))
-
-    copy = first_line(r"sql: create database .*__hop_test")
-    schema = first_line(r"run: pg_dump .*--schema-only")
-    metadata = first_line(r"run: pg_dump .*--data-only --schema=half_orm_meta")
-    tests = first_line(r"run: .*pytest")
-    done = first_line(r"done: pg_dump ")
-    assert copy < schema < metadata < tests < done, "\n".join(lines)
+    assert hoptest.in_order(lines, r"sql: create database .*__hop_test",
+                            r"run: pg_dump .*--schema-only",
+                            r"run: pg_dump .*--data-only --schema=half_orm_meta",
+                            r"run: .*pytest", r"done: pg_dump "), "\n".join(lines)
     assert "CREATE TABLE public.first" in (p.path / "model" / "schema-0.0.1.sql").read_text()
 
 
