@@ -1,6 +1,7 @@
 #include "connection.hpp"
 
 #include "error.hpp"
+#include "util/file.hpp"
 #include "util/string.hpp"
 
 #include <fcntl.h>
@@ -415,11 +416,7 @@ std::optional<std::string> read_connection_file(const fs::path& path)
     }
     return std::nullopt; // really absent
   }
-  struct Close
-  {
-    int fd;
-    ~Close() { ::close(fd); }
-  } closer{fd};
+  util::CloseFd closer{fd};
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     throw unreadable(path, std::strerror(errno));

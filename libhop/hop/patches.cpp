@@ -3,6 +3,7 @@
 #include "error.hpp"
 #include "git/repository.hpp"
 #include "sha256.hpp"
+#include "util/file.hpp"
 
 #include <toml++/toml.h>
 
@@ -187,11 +188,7 @@ Text read_regular(const fs::path& path, const std::string& rel)
     }
     throw fatal("cannot read '" + rel + "'").detail(std::strerror(errno));
   }
-  struct Close
-  {
-    int fd;
-    ~Close() { ::close(fd); }
-  } closer{fd};
+  util::CloseFd closer{fd};
   struct stat st;
   if (::fstat(fd, &st) != 0) {
     throw fatal("cannot read '" + rel + "'").detail(std::strerror(errno));

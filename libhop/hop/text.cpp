@@ -1,6 +1,7 @@
 #include "text.hpp"
 
 #include "error.hpp"
+#include "util/file.hpp"
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -145,11 +146,7 @@ int temp_file()
 Text mapped_copy(int fd, const std::string& what)
 {
   int out = temp_file();
-  struct Close
-  {
-    int fd;
-    ~Close() { ::close(fd); }
-  } closer{out};
+  util::CloseFd closer{out};
   loff_t in_off = 0;
   constexpr size_t k_chunk = size_t{1} << 30;
   while (true) {

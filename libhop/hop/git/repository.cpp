@@ -3,6 +3,7 @@
 #include "../error.hpp"
 #include "../output.hpp"
 #include "../process.hpp"
+#include "../util/file.hpp"
 #include "command.hpp"
 #include "internal.hpp"
 
@@ -692,11 +693,7 @@ std::string blob_text(git_repository* repo, const git_oid* id)
 Text blob_mapped(git_repository* repo, const git_oid* id, size_t size)
 {
   int fd = temp_file();
-  struct Close
-  {
-    int fd;
-    ~Close() { ::close(fd); }
-  } closer{fd};
+  util::CloseFd closer{fd};
   std::string oid = oid_str(id);
   cat_blob(git_repository_path(repo), oid, fd);
   Text text = Text::mapped(fd);

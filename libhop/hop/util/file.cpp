@@ -4,12 +4,19 @@
 #include "../error.hpp"
 #include "../output.hpp"
 
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
 namespace hop::util {
+
+CloseFd::~CloseFd()
+{
+  ::close(fd);
+}
 
 namespace fs = std::filesystem;
 

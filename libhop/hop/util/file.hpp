@@ -9,6 +9,16 @@
 
 namespace hop::util {
 
+// Closes a file descriptor at the end of its scope.
+struct CloseFd
+{
+  explicit CloseFd(int descriptor) : fd(descriptor) {}
+  int fd;
+  CloseFd(const CloseFd&) = delete;
+  CloseFd& operator=(const CloseFd&) = delete;
+  ~CloseFd();
+};
+
 // Read a whole file; throws a fatal error naming it.
 std::string read_file(const std::filesystem::path& path);
 // Write a whole file (created or truncated); throws a fatal error.
