@@ -7,7 +7,7 @@
 // A mapped text costs memory only for the pages in use: a reader that goes
 // through it in order calls release_before() as it goes, and the pages
 // behind it are given back (read again from the file if someone goes
-// back). So git-hop's peak memory does not grow with a script's size.
+// back). So git-hop's peak memory does not grow with a script's text.
 #pragma once
 
 #include <cstddef>
