@@ -191,6 +191,18 @@ void init_database(Session& s, const History& h, db::Connection& conn,
   tx.commit();
 }
 
+// A restore killed between its two renames left the database under its
+// renamed-away name: rename it back (the caller holds the lock).
+void rename_back_after_restore(Session& s)
+{
+  std::string db = s.dbname();
+  if (s.cluster().recover_swap(db)) {
+    s.report().progress("'" + db + "' renamed back from '" +
+                        db::Cluster::old_name(db) +
+                        "' (an interrupted restore).");
+  }
+}
+
 } // namespace
 
 fs::path backups_dir(Session& s)
@@ -493,26 +505,22 @@ private:
                             : m_project.config.deploy.lock_wait_ms;
   }
 
-  // A restore killed between its two renames left the database under its
-  // renamed-away name: it is renamed back, under the lock, before anything
-  // reads it (status names the state and this command as its repair).
+  // A database that a killed restore left renamed away is renamed back,
+  // under the lock, before anything reads it (status names the state and
+  // this command as its repair). The lock only when it is so.
   void recover_interrupted_restore()
   {
     if (!m_project.connection.production) {
       return; // refused by read_repository(), before anything changes
     }
     std::string name = m_s.dbname();
-    std::string old = db::Cluster::old_name(name);
     db::Cluster& cluster = m_s.cluster();
-    if (cluster.exists(name) || !cluster.exists(old)) {
+    if (cluster.exists(name) || !cluster.exists(db::Cluster::old_name(name))) {
       return;
     }
     Lock lock = Lock::acquire(m_s.database_settings(), name, "upgrade",
                               lock_wait(), m_s.report());
-    if (cluster.recover_swap(name)) {
-      m_s.report().progress("'" + name + "' renamed back from '" + old +
-                            "' (an interrupted restore).");
-    }
+    rename_back_after_restore(m_s);
   }
 
   // Lock, check again, back up, run.
@@ -943,14 +951,9 @@ RestoreResult restore_production(Session& s, const Version& v)
                             s.project().config.deploy.lock_wait_ms, s.report());
   db::Cluster& cluster = s.cluster();
   s.close_database();
-  // A restore killed between its two renames left the database under its
-  // renamed-away name: it comes back first, to be backed up as the
-  // current state (then swapped out and dropped, as always).
-  if (cluster.recover_swap(db)) {
-    s.report().progress("'" + db + "' renamed back from '" +
-                        db::Cluster::old_name(db) +
-                        "' (an interrupted restore).");
-  }
+  // First, to be backed up as the current state (then swapped out and
+  // dropped, as always).
+  rename_back_after_restore(s);
   refuse_sessions(cluster, db);
   RestoreResult result;
   result.version = v;
