@@ -313,11 +313,9 @@ ProjectFiles write_project(const NewOptions& o, Plan& plan,
   // The baselines are dumped while the package is generated and written
   // (two pg_dumps in the background: no thread, so nothing races with
   // cleanup's signal handling; a signal stops them with git-hop).
-  std::optional<snapshot::PendingDump> schema_dump;
-  std::optional<snapshot::PendingDump> metadata_dump;
+  std::optional<snapshot::PendingBaselines> dumps;
   if (o.devel) {
-    schema_dump.emplace(snapshot::start_dump_schema(plan.settings));
-    metadata_dump.emplace(snapshot::start_dump_metadata(plan.settings));
+    dumps.emplace(snapshot::start_baselines(plan.settings));
   }
   std::vector<std::string> warnings;
   if (plan.config.python.package) {
@@ -334,8 +332,8 @@ ProjectFiles write_project(const NewOptions& o, Plan& plan,
   }
   write_files(staging, files, 0);
   if (o.devel) {
-    std::string schema = schema_dump->get();
-    std::string metadata = metadata_dump->get();
+    std::string schema = dumps->schema.get();
+    std::string metadata = dumps->metadata.get();
     std::string version = result.release->str();
     out.schema_sha256 = sha256_hex(schema);
     out.metadata_sha256 = sha256_hex(metadata);

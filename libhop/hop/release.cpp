@@ -171,19 +171,13 @@ std::optional<std::string> kept_tag_of(const Context& ctx, const Version& v,
   return t->object;
 }
 
-// The baselines of the release: the dev database's schema and
-// half_orm_meta rows, dumped while the tests run on their copy.
-struct Dumps
-{
-  std::optional<snapshot::PendingDump> schema;
-  std::optional<snapshot::PendingDump> metadata;
-};
-
 // Replay `rel` from scratch on the last release (the committed state must
-// be what apply produces), then run the tests; `dumps` are started as
-// soon as the tests' copy is made.
+// be what apply produces), then run the tests; the baselines (the dev
+// database's schema and half_orm_meta rows) are dumped into `dumps` while
+// the tests run, from when their copy is made.
 void replay_and_test(Context& ctx, const patches::Release& rel,
-                     ReleaseResult& result, Dumps& dumps)
+                     ReleaseResult& result,
+                     std::optional<snapshot::PendingBaselines>& dumps)
 {
   Session& s = ctx.session;
   const Project& project = s.project();
@@ -207,8 +201,7 @@ void replay_and_test(Context& ctx, const patches::Release& rel,
 
   ConnectionSettings dev = s.database_settings();
   result.tests = testrun::run_tests(project, s.report(), [&] {
-    dumps.schema.emplace(snapshot::start_dump_schema(dev));
-    dumps.metadata.emplace(snapshot::start_dump_metadata(dev));
+    dumps.emplace(snapshot::start_baselines(dev));
   });
   s.report().progress("Tests: " + testrun::describe(result.tests) + ".");
   if (!result.tests.passed) {
@@ -351,12 +344,12 @@ ReleaseResult release_next(Context& ctx, const ReleaseOptions& o)
   result.version = v;
   result.made = true;
   result.swept = ctx.swept;
-  Dumps dumps;
+  std::optional<snapshot::PendingBaselines> dumps;
   replay_and_test(ctx, rel, result, dumps);
 
   // The objects: the release commit, its tag, the notes commit.
-  std::string schema = dumps.schema->get();
-  std::string metadata = dumps.metadata->get();
+  std::string schema = dumps->schema.get();
+  std::string metadata = dumps->metadata.get();
   output::trace("step: release " + v.str() + ": dumped");
   Commit commit = release_commit(ctx, v, rel, head, kept_tag, schema, metadata);
   result.commit = commit.id;

@@ -149,6 +149,11 @@ PendingDump start_dump_metadata(const ConnectionSettings& settings)
               settings.name.value_or("") + "'"};
 }
 
+PendingBaselines start_baselines(const ConnectionSettings& settings)
+{
+  return {start_dump_schema(settings), start_dump_metadata(settings)};
+}
+
 std::string normalize(const std::string& dump)
 {
   std::istringstream in(dump);

@@ -40,6 +40,14 @@ private:
 };
 PendingDump start_dump_schema(const ConnectionSettings& settings);
 PendingDump start_dump_metadata(const ConnectionSettings& settings);
+
+// Both baselines of a database, dumped in the background at once.
+struct PendingBaselines
+{
+  PendingDump schema;   // dump_schema()
+  PendingDump metadata; // dump_metadata()
+};
+PendingBaselines start_baselines(const ConnectionSettings& settings);
 // The schema in a custom-format backup (pg_dump -Fc), as dump_schema()
 // gives it for the database the backup was taken of (pg_restore
 // --schema-only with the same options), without asking the server.
