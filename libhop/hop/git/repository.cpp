@@ -4,6 +4,7 @@
 #include "../output.hpp"
 #include "../process.hpp"
 #include "../util/file.hpp"
+#include "ca_bundle.hpp"
 #include "command.hpp"
 #include "internal.hpp"
 
@@ -94,7 +95,10 @@ void use_index_from_env(git_repository* repo)
 
 Library::Library()
 {
-  git_libgit2_init();
+  {
+    SkipCaBundle skip; // git-hop uses no network through libgit2
+    git_libgit2_init();
+  }
   // git itself accepts repositories with these extensions.
   const char* extensions[] = {"worktreeconfig"};
   git_libgit2_opts(GIT_OPT_SET_EXTENSIONS, extensions, 1);

@@ -31,8 +31,8 @@ namespace hop::git {
 
 // libgit2 for the life of the process. Started on first use (by
 // discover(), init() and default_signature_available()), so commands that
-// never touch git do not pay for it: libgit2 1.5 with mbedTLS parses the
-// whole CA bundle when it starts.
+// never touch git do not pay for it. libgit2 1.5 with mbedTLS would parse
+// the whole CA bundle when it starts: it is skipped (ca_bundle.hpp).
 class Library {
 public:
   Library();
