@@ -217,6 +217,13 @@ bool tracing()
   return tracer().enabled;
 }
 
+void stop_tracing()
+{
+  Tracer& t = tracer();
+  t.enabled = false;
+  t.stop_at.clear();
+}
+
 void trace(std::string_view text)
 {
   Tracer& t = tracer();

@@ -43,5 +43,8 @@ void render(const Error& error);
 // Tracing (GIT_HOP_TRACE).
 bool tracing();
 void trace(std::string_view text);
+// No more tracing, nor stopping at GIT_HOP_TRACE_STOP (a detached child,
+// process::detach(), whose trace nobody reads).
+void stop_tracing();
 
 } // namespace hop::output

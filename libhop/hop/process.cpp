@@ -9,6 +9,7 @@
 #include <boost/process.hpp>
 #include <boost/process/extend.hpp>
 
+#include <fcntl.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -91,6 +92,44 @@ struct DieWithParent : bp::extend::handler
 };
 
 } // namespace
+
+long detach(int keep_fd, const std::function<void()>& work)
+{
+  // The child _exits: what stdio holds is never written twice.
+  pid_t pid = fork();
+  if (pid != 0) {
+    return pid;
+  }
+  setsid();
+  for (int sig :
+       {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGCHLD, SIGUSR1, SIGUSR2, SIGCONT}) {
+    signal(sig, SIG_DFL);
+  }
+  signal(SIGPIPE, SIG_IGN);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  for (int fd = 0; fd <= 2 && null >= 0; ++fd) {
+    if (fd != keep_fd) {
+      dup2(null, fd);
+    }
+  }
+  int first = 3;
+  if (keep_fd >= first) {
+    close_range(static_cast<unsigned>(first),
+                static_cast<unsigned>(keep_fd - 1), 0);
+    first = keep_fd + 1;
+  }
+  close_range(static_cast<unsigned>(first), ~0U, 0);
+  output::stop_tracing();
+  try {
+    work();
+  } catch (...) {
+    // Nobody is there to tell: what is left, the next run sweeps.
+  }
+  _exit(0);
+}
 
 std::string Result::describe() const
 {

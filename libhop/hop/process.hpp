@@ -17,6 +17,7 @@
 #pragma once
 
 #include <csignal>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -93,6 +94,17 @@ private:
   struct Child;
   std::unique_ptr<Child> m;
 };
+
+// The one exception to "a child never outlives git-hop": finish `work`,
+// which the command's result need not wait for (dropping a database
+// renamed away), in a child that goes on after git-hop exits. The child
+// is forked, not exec'ed: its own session; stdin, stdout and stderr on
+// /dev/null (a pipe reading git-hop sees its end when git-hop exits);
+// every other file closed but `keep_fd`; default signal handling, nothing
+// blocked; no tracing. It runs `work`, ignores what it throws and _exits
+// (no destructors, no atexit). Returns its pid, or -1 when fork failed:
+// then nothing ran, and the caller does the work itself.
+long detach(int keep_fd, const std::function<void()>& work);
 
 // Run `cmd`; when it fails throw hop::fatal(`what`) whose details name the
 // command, its status and the last lines of its stderr.

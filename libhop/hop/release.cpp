@@ -200,7 +200,16 @@ void replay_and_test(Context& ctx, const patches::Release& rel,
                  "hop release' again.");
 
   ConnectionSettings dev = s.database_settings();
-  result.tests = testrun::run_tests(project, s.report(), [&] {
+  result.tests = testrun::run_tests_on_copy(s, [&] {
+    // The template's copy first: a pg_dump that connects meanwhile waits
+    // for it (a copy waits for the sessions already there).
+    try {
+      ctx.template_copy.emplace(deploy::start_template_copy(s, s.dbname()));
+    } catch (const Error& e) {
+      output::trace(std::string("release: no template copy during the "
+                                "tests: ") +
+                    e.what());
+    }
     dumps.emplace(snapshot::start_baselines(dev));
   });
   s.report().progress("Tests: " + testrun::describe(result.tests) + ".");

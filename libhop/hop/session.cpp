@@ -39,28 +39,26 @@ Session::~Session()
 {
   // Connections first: a database is dropped only without sessions.
   m_db.reset();
-  // The result first: when stdout is a pipe (CI, scripts), what the
-  // command printed would otherwise wait for the cleanups (a DROP
-  // DATABASE waits for a checkpoint when the server runs with fsync). A
-  // reader already gone must not kill git-hop before its cleanups: the
-  // SIGPIPE comes after them.
-  bool pipe_gone = false;
-  if (!m_after.empty()) {
-    struct sigaction ignore = {};
-    struct sigaction old = {};
-    ignore.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &ignore, &old);
-    std::cout.flush();
-    pipe_gone = std::fflush(stdout) != 0 && errno == EPIPE;
-    pipe_gone = pipe_gone || (!std::cout && errno == EPIPE);
-    sigaction(SIGPIPE, &old, nullptr);
+  if (m_drops.empty()) {
+    return;
   }
-  for (auto& cleanup : m_after) {
-    try {
-      cleanup();
-    } catch (const std::exception& e) {
-      output::trace(std::string("session: cleanup failed: ") + e.what());
-    }
+  // The result first: when stdout is a pipe (CI, scripts), what the
+  // command printed would otherwise wait for the drops. A reader already
+  // gone must not kill git-hop before them: the SIGPIPE comes after.
+  struct sigaction ignore = {};
+  struct sigaction old = {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGPIPE, &ignore, &old);
+  std::cout.flush();
+  bool pipe_gone = std::fflush(stdout) != 0 && errno == EPIPE;
+  pipe_gone = pipe_gone || (!std::cout && errno == EPIPE);
+  std::fflush(stderr);
+  sigaction(SIGPIPE, &old, nullptr);
+  try {
+    cluster().drop_detached(m_drops);
+  } catch (const std::exception& e) {
+    output::trace(std::string("session: cannot drop ") + m_drops.front() +
+                  ": " + e.what());
   }
   if (pipe_gone) {
     std::raise(SIGPIPE); // as the write would have, now
@@ -178,9 +176,9 @@ db::Cluster& Session::cluster()
   return *m_cluster;
 }
 
-void Session::after(std::function<void()> cleanup)
+void Session::drop_after(std::string db)
 {
-  m_after.push_back(std::move(cleanup));
+  m_drops.push_back(std::move(db));
 }
 
 } // namespace hop

@@ -9,9 +9,9 @@
 //   s.database().query(...);          // connected on first use
 //   s.cluster().clone(...);           // maintenance connection, once
 //
-// Connections and the repository live as long as the session. Cleanups
-// registered with after() run when the session ends (the result is
-// already printed), e.g. dropping the database an apply replaced.
+// Connections and the repository live as long as the session. Databases
+// given to drop_after() are dropped when it ends, once the result is out,
+// e.g. the database an apply replaced.
 #pragma once
 
 #include "connection.hpp"
@@ -19,7 +19,6 @@
 #include "report.hpp"
 
 #include <filesystem>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,8 +74,10 @@ public:
   // or dropped).
   void close_database();
 
-  // Run `cleanup` when the session ends (best effort, errors traced).
-  void after(std::function<void()> cleanup);
+  // Drop database `db` when the session ends, after the result is out:
+  // in the background, so that git-hop's exit does not wait for it
+  // (db::Cluster::drop_detached()).
+  void drop_after(std::string db);
 
 private:
   void setup();
@@ -91,7 +92,7 @@ private:
   bool m_repo_looked_up = false;
   std::unique_ptr<db::Connection> m_db;
   std::unique_ptr<db::Cluster> m_cluster;
-  std::vector<std::function<void()>> m_after;
+  std::vector<std::string> m_drops;
 };
 
 // The one refusal for commands that change a development database, run

@@ -1,5 +1,6 @@
 #include "testrun.hpp"
 
+#include "db/cluster.hpp"
 #include "deploy/lock.hpp"
 #include "error.hpp"
 #include "output.hpp"
@@ -362,33 +363,28 @@ Summary run_tests_on(const Project& project, const ConnectionSettings& settings)
   return s;
 }
 
-Summary run_tests(const Project& project, Reporter& reporter,
-                  const std::function<void()>& after_copy)
+Summary run_tests_on_copy(Session& session,
+                          const std::function<void()>& after_copy)
 {
+  const Project& project = session.project();
   if (project.connection.production) {
     refuse_production(project, "git hop test");
   }
-  std::string dbname =
-      project.connection.name.value_or(project.config.project.name);
-  snapshot::Admin admin(project.connection);
-  if (!admin.exists(dbname)) {
+  std::string dbname = session.dbname();
+  db::Cluster& cluster = session.cluster();
+  if (!cluster.exists(dbname)) {
     throw fatal("database '" + dbname + "' does not exist")
         .hint("Run 'git hop apply' to build it.");
   }
-  std::string copy = snapshot::derived_name(dbname, "__hop_test");
-  reporter.progress("Testing against a copy of '" + dbname + "': " + copy);
-  admin.clone(dbname, copy);
-  try {
-    if (after_copy) {
-      after_copy();
-    }
-    Summary s = run_tests_on(project, admin.settings_for(copy));
-    admin.drop(copy);
-    return s;
-  } catch (...) {
-    admin.drop(copy);
-    throw;
+  std::string copy = db::derived_name(dbname, "__hop_test");
+  session.report().progress("Testing against a copy of '" + dbname +
+                            "': " + copy);
+  cluster.clone(dbname, copy);
+  session.drop_after(copy);
+  if (after_copy) {
+    after_copy();
   }
+  return run_tests_on(project, cluster.settings_for(copy));
 }
 
 Summary run_tests(Session& session)
@@ -400,7 +396,7 @@ Summary run_tests(Session& session)
   deploy::Lock lock = deploy::Lock::acquire(
       session.database_settings(), session.dbname(), "test",
       project.config.deploy.lock_wait_ms, session.report());
-  return run_tests(project, session.report());
+  return run_tests_on_copy(session);
 }
 
 } // namespace hop::testrun

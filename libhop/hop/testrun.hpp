@@ -48,15 +48,16 @@ std::string interpreter(const Config& config);
 // no:cacheprovider.
 std::vector<std::string> test_command(const Config& config);
 
-// Run the tests of `project` against a copy of its database, dropped
-// afterwards; `reporter` is told which copy. The command's output goes to
-// the terminal. Fatal for a production database (refuse_production()).
-// `after_copy`, when given, is called once the copy is made, before the
-// tests start: the database is free again (release dumps it meanwhile).
-Summary run_tests(const Project& project, Reporter& reporter,
-                  const std::function<void()>& after_copy = {});
+// Run the tests of the session's project against a copy of its database,
+// dropped when the session ends (Session::drop_after()); the session's
+// reporter is told which copy. The command's output goes to the terminal.
+// Fatal for a production database (refuse_production()). `after_copy`,
+// when given, is called once the copy is made, before the tests start:
+// the database is free again (release dumps it meanwhile).
+Summary run_tests_on_copy(Session& session,
+                          const std::function<void()>& after_copy = {});
 
-// `git hop test`: run_tests() under git-hop's lock of the database (one
+// `git hop test`: run_tests_on_copy() under git-hop's lock of the database (one
 // git-hop at a time: the copy is made from a database nobody is swapping).
 Summary run_tests(Session& session);
 

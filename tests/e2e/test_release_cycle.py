@@ -684,10 +684,12 @@ def test_13_status_while_applied(applied):
     assert row["branch"].startswith("hop_0.0.1 (")
 
 
-def test_apply_result_reaches_a_pipe_before_the_old_database_is_dropped(first, git_hop_bin):
-    """The old dev database is dropped after the result: with stdout a pipe,
-    the result is there while the drop still waits (here: for a transaction
-    that holds a lock on that database)."""
+def test_apply_ends_before_the_old_database_is_dropped(first, git_hop_bin):
+    """The old dev database is dropped after the result, by a child that
+    goes on after git-hop exits: with stdout a pipe, the result is there and
+    git-hop has exited while the drop still waits (here: for a transaction
+    that holds a lock on that database). Meanwhile the database being
+    dropped is no leftover for status; once the lock goes, the drop ends."""
     p = first
     p.hop("apply", check=0)  # a dev database at 0.0.1, to be swapped out
     old = p.name("__hop_old")
@@ -704,24 +706,72 @@ def test_apply_result_reaches_a_pipe_before_the_old_database_is_dropped(first, g
         with holder.cursor() as cur:
             cur.execute(f'comment on database "{old}" is \'held by the test\'')
         os.kill(proc.pid, signal.SIGCONT)
-        ready, _, _ = select.select([proc.stdout], [], [], 20)
-        assert ready, "no result on stdout while the drop waits"
-        line = proc.stdout.readline()
-        assert line.startswith("Applied 0.0.1 on 0.0.0"), line
-        time.sleep(0.3)
-        assert proc.poll() is None, "the drop did not wait: the test proves nothing"
+        # The whole output, then end of file: git-hop is gone, and the
+        # child holds none of its pipes.
+        out = proc.stdout.read()
+        assert out.startswith("Applied 0.0.1 on 0.0.0"), out
+        assert proc.wait(timeout=20) == 0
+        assert sql(p.cluster, "postgres",
+                   "select count(*) from pg_stat_activity where application_name = "
+                   "'git-hop drop' and wait_event_type = 'Lock'") == [(1,)], \
+            "the drop is not waiting: the test proves nothing"
+        assert p.leftovers() == [old]  # still there, being dropped
+        st = p.hop("status", check=0)
+        assert "left over" not in st.out + st.err, str(st)
+        holder.rollback()
+        hoptest.settle(p.env)
+        assert not db_exists(p.cluster, old)
     finally:
         holder.rollback()
         holder.close()
         if proc.poll() is None:
             proc.wait(timeout=60)
     assert proc.returncode == 0
-    assert not db_exists(p.cluster, old)
+
+
+def test_apply_right_after_apply_waits_for_its_drop(first, git_hop_bin):
+    """Two applies in a row, the second started while the first's old
+    database is still being dropped (held by the test): the second waits
+    for that drop, then swaps as usual; nothing is left."""
+    p = first
+    p.hop("apply", check=0)
+    old = p.name("__hop_old")
+    env = dict(p.env, GIT_HOP_TRACE=os.fspath(p.path.parent / "apply.trace"),
+               GIT_HOP_TRACE_STOP="db: swap ")
+    bin_ = os.fspath(git_hop_bin / "git-hop")
+    proc = subprocess.Popen([bin_, "apply"], cwd=p.path, env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    holder = p.cluster.connect("postgres")
+    try:
+        _, status = os.waitpid(proc.pid, os.WUNTRACED)
+        assert os.WIFSTOPPED(status), "git-hop ended before the swap"
+        holder.autocommit = False
+        with holder.cursor() as cur:
+            cur.execute(f'comment on database "{old}" is \'held by the test\'')
+        os.kill(proc.pid, signal.SIGCONT)
+        assert proc.wait(timeout=20) == 0
+        second = subprocess.Popen([bin_, "apply"], cwd=p.path, env=p.env,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True)
+        time.sleep(1)
+        assert second.poll() is None, "the second apply did not wait for the drop"
+        holder.rollback()
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, err
+        assert out.startswith("Applied 0.0.1 on 0.0.0"), out
+    finally:
+        holder.rollback()
+        holder.close()
+    hoptest.settle(p.env)
+    assert p.leftovers() == []
+    assert p.releases()[-1] == ("0.0.1", "First")
 
 
 def test_apply_whose_reader_is_gone_still_drops_the_old_database(first, git_hop_bin):
     """stdout a pipe whose reader has gone: git-hop dies of SIGPIPE as a
-    program writing to it does, but after its cleanups."""
+    program writing to it does, but after its cleanups (the drop of the old
+    database is sent first)."""
     p = first
     p.hop("apply", check=0)
     proc = subprocess.Popen([os.fspath(git_hop_bin / "git-hop"), "apply"], cwd=p.path,
@@ -731,6 +781,7 @@ def test_apply_whose_reader_is_gone_still_drops_the_old_database(first, git_hop_
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == -signal.SIGPIPE, err
     assert b"Applying 0.0.1" in err
+    hoptest.settle(p.env)  # the drop it left under way
     assert not db_exists(p.cluster, p.name("__hop_old"))
     assert p.leftovers() == []
     assert p.releases()[-1] == ("0.0.1", "First")
@@ -1363,6 +1414,43 @@ def test_21_release_database(released):
     assert row["branch"] == "hop_main (clean)"
 
 
+def test_21_the_template_is_the_copy_made_while_the_tests_ran(first):
+    """release copies the replayed database into __hop_build once the tests'
+    copy exists, while the tests run, and after the refs moved stamps that
+    copy as it stamps the database, then renames it into place: the
+    template holds what the released database holds."""
+    p = first
+    p.write("tests/test_db.py", TEST_FIRST)
+    p.hop("apply", check=0)
+    p.commit("0.0.1: first table")
+    trace = p.path.parent / "release.trace"
+    r = hop(dict(p.env, GIT_HOP_TRACE=os.fspath(trace)), p.path, "release")
+    assert r.code == 0, str(r)
+    lines = trace.read_text().splitlines()
+    build, tpl = p.name("__hop_build"), p.name("__hop_0.0.1")
+    assert hoptest.in_order(
+        lines,
+        rf'sql: create database "{re.escape(p.name("__hop_test"))}" template',
+        rf'sql: create database "{re.escape(build)}" template "{re.escape(p.db)}"',
+        r"run: .*pytest",
+        r"step: release 0\.0\.1: rows stamped",
+        rf"db: connected to '{re.escape(build)}'",
+        rf'alter database "{re.escape(build)}" rename to "{re.escape(tpl)}"',
+        r"template adopted \(copied during the tests\)"), "\n".join(lines)
+    query = ("select format('%s.%s.%s', major, minor, patch), changelog, commit"
+             " from half_orm_meta.hop_release order by 1")
+    assert sql(p.cluster, tpl, query) == p.sql(query)
+    assert sql(p.cluster, tpl, query)[-1][2] == p.rev("0.0.1^{}")
+    assert schema_dump(p.cluster, tpl) == schema_dump(p.cluster, p.db)
+    assert p.leftovers() == []
+    # The next release's apply starts from it as it is.
+    prepare(p, "patch", "Second")
+    p.write("Patches/0/0/2/00_second.sql", "create table public.second (x int);\n")
+    r = hop(dict(p.env, GIT_HOP_TRACE=os.fspath(trace)), p.path, "apply")
+    assert r.code == 0, str(r)
+    assert f"deploy: template {tpl} is up to date" in trace.read_text()
+
+
 def test_release_with_nothing_in_preparation(fresh):
     before = fresh.snapshot()
     r = fresh.hop("release")
@@ -1760,10 +1848,12 @@ def test_09_04_every_push_sends_what_origin_lacks(to_release, tmp_path):
     p.commit("0.0.2: second table")
     hop_killed(p, "release", "--push", at="step: pushing")
     assert git(p.env, tmp_path, "ls-remote", str(remote)) == ""
-    # (The database the replay replaced is dropped at the end of the
-    # command: killed, it left it.)
+    # (The database the replay replaced and the tests' copy are dropped at
+    # the end of the command: killed, it left them.)
     assert problems(p) == [
         ("scratch-leftover", f"database '{p.name('__hop_old')}' is left over by an "
+         "interrupted git-hop", "git hop release"),
+        ("scratch-leftover", f"database '{p.name('__hop_test')}' is left over by an "
          "interrupted git-hop", "git hop release"),
         ("not-pushed", "released here, not pushed to origin: 0.0.0, 0.0.1, 0.0.2",
          "git hop release --push")]

@@ -3,6 +3,14 @@
 
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+
 using hop::process::Command;
 using hop::process::run;
 
@@ -111,4 +119,42 @@ TEST_CASE("hop::process::Background", "[process]")
     CHECK_THROWS_AS(hop::process::Background(Command{{"no-such-program-hop"}}),
                     hop::Error);
   }
+}
+
+TEST_CASE("hop::process::detach", "[process]")
+{
+  int keep[2];
+  int other[2];
+  REQUIRE(pipe(keep) == 0);
+  REQUIRE(pipe(other) == 0);
+  struct stat null_stat = {};
+  REQUIRE(stat("/dev/null", &null_stat) == 0);
+  long pid = hop::process::detach(keep[1], [&] {
+    struct stat out = {};
+    bool null_out = fstat(1, &out) == 0 && out.st_rdev == null_stat.st_rdev;
+    std::string report =
+        std::string(getsid(0) == getpid() ? "session " : "no-session ") +
+        (null_out ? "null-stdout " : "stdout ") +
+        (fcntl(other[1], F_GETFD) == -1 ? "closed" : "open") + "\n";
+    (void)!write(keep[1], report.data(), report.size());
+    throw std::runtime_error("ignored: the child just exits");
+  });
+  REQUIRE(pid > 0);
+  close(keep[1]);
+  close(other[1]);
+  std::string got;
+  char buf[256];
+  for (ssize_t n; (n = read(keep[0], buf, sizeof buf)) > 0;) {
+    got.append(buf, static_cast<size_t>(n));
+  }
+  // Its own session, stdout on /dev/null, the other pipe not inherited:
+  // the parent sees that pipe's end as soon as it closes its own copy.
+  CHECK(got == "session null-stdout closed\n");
+  CHECK(read(other[0], buf, sizeof buf) == 0);
+  int status = 0;
+  REQUIRE(waitpid(static_cast<pid_t>(pid), &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  close(keep[0]);
+  close(other[0]);
 }

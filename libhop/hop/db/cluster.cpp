@@ -2,6 +2,7 @@
 
 #include "../error.hpp"
 #include "../output.hpp"
+#include "../process.hpp"
 #include "../sha256.hpp"
 
 #include <signal.h>
@@ -84,12 +85,66 @@ void Cluster::drop(const std::string& db)
               " with (force)");
 }
 
+void Cluster::drop_detached(const std::vector<std::string>& dbs)
+{
+  if (dbs.empty()) {
+    return;
+  }
+  // Unmarked by "[pid N]": end_orphans() leaves the child's session alone
+  // once git-hop is gone.
+  m_conn.query("select set_config('application_name', 'git-hop drop', false)");
+  m_conn.send("drop database if exists " + m_conn.quote_ident(dbs.front()) +
+              " with (force)");
+  auto finish = [&] {
+    for (size_t i = 0; i < dbs.size(); ++i) {
+      try {
+        if (i == 0) {
+          m_conn.wait_sent();
+        } else {
+          drop(dbs[i]);
+        }
+      } catch (const Error& e) {
+        output::trace("db: cannot drop '" + dbs[i] + "': " + e.what());
+      }
+    }
+  };
+  long pid = process::detach(m_conn.socket(), finish);
+  if (pid < 0) {
+    finish();
+    return;
+  }
+  std::string names;
+  for (const auto& db : dbs) {
+    names += (names.empty() ? "'" : ", '") + db + "'";
+  }
+  output::trace("db: dropping " + names + " in the background (pid " +
+                std::to_string(pid) + ")");
+  m_conn.abandon();
+}
+
 void Cluster::clone(const std::string& from, const std::string& to)
 {
+  start_clone(from, to);
+  finish_clone();
+}
+
+void Cluster::start_clone(const std::string& from, const std::string& to)
+{
   drop(to);
+  m_cloning = {from, to};
+  m_conn.send("create database " + m_conn.quote_ident(to) + " template " +
+              m_conn.quote_ident(from) + copy_strategy(m_conn));
+}
+
+void Cluster::finish_clone()
+{
+  if (!m_cloning) {
+    HOP_BUG("finish_clone() without start_clone()");
+  }
+  auto [from, to] = *m_cloning;
+  m_cloning.reset();
   try {
-    m_conn.exec("create database " + m_conn.quote_ident(to) + " template " +
-                m_conn.quote_ident(from) + copy_strategy(m_conn));
+    m_conn.wait_sent();
   } catch (const Error& e) {
     hop::Error err =
         fatal("cannot copy database '" + from + "' to '" + to + "'");
@@ -267,9 +322,13 @@ std::vector<std::string>
 existing_databases(Connection& conn, const std::vector<std::string>& names)
 {
   std::string array = text_array(names);
-  auto r = conn.query("select datname from pg_database where datname = "
-                      "any($1::text[]) order by datname",
-                      {array});
+  auto r = conn.query(
+      "select d.datname from pg_database d where d.datname = "
+      "any($1::text[]) and not exists (select from pg_locks l where "
+      "l.locktype = 'object' and l.classid = 'pg_database'::regclass and "
+      "l.objid = d.oid and l.mode = 'AccessExclusiveLock' and "
+      "l.pid <> pg_backend_pid()) order by d.datname",
+      {array});
   std::vector<std::string> out;
   out.reserve(static_cast<size_t>(r.rows()));
   for (int i = 0; i < r.rows(); ++i) {

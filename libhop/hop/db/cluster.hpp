@@ -18,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hop::db {
@@ -49,9 +50,24 @@ public:
   void create_empty(const std::string& db);
   // DROP DATABASE IF EXISTS ... WITH (FORCE).
   void drop(const std::string& db);
+  // drop() each of `dbs`, finished by a child after git-hop exits
+  // (process::detach()), so that the command's end does not wait for them
+  // (a DROP waits for a checkpoint when the server runs with fsync). The
+  // first DROP is sent before the child starts: a git-hop started after
+  // this one sees it under way (its lock; existing_databases() leaves it
+  // out, a DROP of the same name waits for it). A kill leaves what a
+  // killed drop() leaves, which sweep() finds. The cluster is unusable
+  // after: call it last.
+  void drop_detached(const std::vector<std::string>& dbs);
   // `to` becomes a copy of `from` (CREATE DATABASE ... TEMPLATE); an
   // existing `to` is dropped first.
   void clone(const std::string& from, const std::string& to);
+  // clone() in two halves: start_clone() sends the CREATE DATABASE and
+  // returns; finish_clone() waits for it (and throws what clone() would).
+  // Nothing else may use the cluster in between (release gives the copy
+  // a cluster of its own).
+  void start_clone(const std::string& from, const std::string& to);
+  void finish_clone();
   void rename(const std::string& from, const std::string& to);
   // Put `scratch` in the place of `target` (taking its owner): `target` is
   // renamed away first, `scratch` renamed in, and the old database's name
@@ -102,6 +118,8 @@ private:
 
   ConnectionSettings m_settings;
   Connection m_conn;
+  // The clone start_clone() sent: from, to.
+  std::optional<std::pair<std::string, std::string>> m_cloning;
 };
 
 // A database that exists for the length of a command: created by the
@@ -131,7 +149,9 @@ private:
 };
 
 // Which of `names` are databases of the server `conn` is connected to (any
-// database will do: pg_database is shared).
+// database will do: pg_database is shared), leaving out those that
+// another session is dropping or renaming right now (it holds or waits
+// for their exclusive lock: drop_detached()'s child, a git-hop at work).
 std::vector<std::string>
 existing_databases(Connection& conn, const std::vector<std::string>& names);
 

@@ -4,8 +4,12 @@
 
 #include <libpq-fe.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 
 namespace hop::db {
 
@@ -254,6 +258,55 @@ Result Connection::exec(std::string_view sql)
     throw error_from_result(res, m_conn.get());
   }
   return result;
+}
+
+void Connection::send(std::string_view sql)
+{
+  m_sent = std::string(sql);
+  m_sent_at = std::chrono::steady_clock::now();
+  if (PQsendQuery(m_conn.get(), m_sent.c_str()) != 1) {
+    throw error_from_result(nullptr, m_conn.get());
+  }
+  if (output::tracing()) {
+    output::trace("sql: " + first_line(m_sent) + "  (sent)");
+  }
+}
+
+void Connection::wait_sent()
+{
+  std::optional<Error> first;
+  while (PGresult* res = PQgetResult(m_conn.get())) {
+    Result result(res);
+    auto status = PQresultStatus(res);
+    if (!first && status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK &&
+        status != PGRES_EMPTY_QUERY) {
+      first = error_from_result(res, m_conn.get());
+    }
+  }
+  trace_sql(m_sent, m_sent_at);
+  if (first) {
+    throw *first;
+  }
+}
+
+int Connection::socket() const
+{
+  return PQsocket(m_conn.get());
+}
+
+void Connection::abandon()
+{
+  int fd = PQsocket(m_conn.get());
+  int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+  if (fd >= 0 && null >= 0) {
+    // libpq's goodbye (and TLS close_notify) now goes to /dev/null, and
+    // the socket stays open in the child only.
+    dup3(null, fd, O_CLOEXEC);
+  }
+  if (null >= 0) {
+    close(null);
+  }
+  m_conn.reset();
 }
 
 Result Connection::query(std::string_view sql, const Params& params)

@@ -16,6 +16,7 @@
 
 #include "../error.hpp"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -90,6 +91,19 @@ public:
   std::string quote_ident(std::string_view name) const;
   std::string quote_literal(std::string_view value) const;
 
+  // Send `sql` (a simple query) without waiting; wait_sent() waits for its
+  // results (throws as exec() does). Nothing else may run in between. Both
+  // are traced: "(sent)", then the time from the send to the results.
+  void send(std::string_view sql);
+  void wait_sent();
+
+  // The connection's socket (process::detach() keeps it for a child).
+  int socket() const;
+  // Close this process's handle without ending the server session: a
+  // child that holds the same socket goes on with it. The connection is
+  // unusable after.
+  void abandon();
+
   // Whether a transaction block is open (also when it failed).
   bool in_transaction() const;
   // The server process of this connection.
@@ -108,6 +122,9 @@ private:
     void operator()(pg_conn* c) const;
   };
   std::unique_ptr<pg_conn, Finish> m_conn;
+  // What send() sent, and when (traced by wait_sent()).
+  std::string m_sent;
+  std::chrono::steady_clock::time_point m_sent_at;
 };
 
 class Transaction {

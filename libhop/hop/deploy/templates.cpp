@@ -195,4 +195,71 @@ void adopt_as_template(Session& s, const History& h, const Version& v,
   cluster.set_comment(name, stamp);
 }
 
+TemplateCopy::TemplateCopy(std::unique_ptr<db::Cluster> cluster,
+                           std::string name)
+    : m_cluster(std::move(cluster)), m_name(std::move(name))
+{
+}
+
+TemplateCopy::TemplateCopy(TemplateCopy&& other) noexcept
+    : m_cluster(std::move(other.m_cluster))
+    , m_name(std::move(other.m_name))
+    , m_open(other.m_open)
+    , m_adopted(other.m_adopted)
+{
+  other.m_adopted = true;
+  other.m_open = false;
+}
+
+TemplateCopy::~TemplateCopy()
+{
+  if (!m_cluster) {
+    return;
+  }
+  try {
+    if (m_open) {
+      m_open = false;
+      m_cluster->finish_clone();
+    }
+  } catch (const std::exception& e) {
+    output::trace(std::string("deploy: the template copy failed: ") + e.what());
+  }
+  if (!m_adopted) {
+    try {
+      m_cluster->drop(m_name);
+    } catch (const std::exception& e) {
+      output::trace("deploy: cannot drop '" + m_name + "': " + e.what());
+    }
+  }
+}
+
+TemplateCopy start_template_copy(Session& s, const std::string& db)
+{
+  auto cluster = std::make_unique<db::Cluster>(s.database_settings());
+  std::string name = db::derived_name(s.dbname(), "__hop_build");
+  cluster->start_clone(db, name);
+  return TemplateCopy(std::move(cluster), std::move(name));
+}
+
+void adopt_copy_as_template(
+    Session& s, const History& h, const Version& v, TemplateCopy& copy,
+    const std::vector<std::pair<Version, std::string>>& commits)
+{
+  size_t last = index_of(h, v);
+  std::string stamp = stamps(s, h, last)[last];
+  std::string name = template_name(s.dbname(), v);
+  db::Cluster& cluster = *copy.m_cluster;
+  copy.m_open = false;
+  cluster.finish_clone();
+  {
+    auto conn =
+        db::Connection::connect(cluster.settings_for(copy.m_name).keywords());
+    meta::stamp_commits(conn, commits);
+  }
+  cluster.drop(name);
+  cluster.rename(copy.m_name, name);
+  copy.m_adopted = true;
+  cluster.set_comment(name, stamp);
+}
+
 } // namespace hop::deploy

@@ -10,10 +10,17 @@
 
 #include "history.hpp"
 
+#include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace hop {
 class Session;
+}
+
+namespace hop::db {
+class Cluster;
 }
 
 namespace hop::deploy {
@@ -31,5 +38,46 @@ std::string ensure_template(Session& session, const History& history,
 // `v`, e.g. a development database just released) the template of `v`.
 void adopt_as_template(Session& session, const History& history,
                        const Version& v, const std::string& db);
+
+// A copy of a database being made in the background, on a maintenance
+// connection of its own, to become a template: release copies the
+// database it replayed while the tests run, instead of after them.
+// Dropped (after its CREATE DATABASE ends) when destroyed unadopted. Its
+// name is a scratch name (__hop_build): a SIGKILL leaves what sweep()
+// drops.
+class TemplateCopy {
+public:
+  TemplateCopy(TemplateCopy&&) noexcept;
+  TemplateCopy& operator=(TemplateCopy&&) = delete;
+  TemplateCopy(const TemplateCopy&) = delete;
+  TemplateCopy& operator=(const TemplateCopy&) = delete;
+  ~TemplateCopy();
+
+private:
+  friend TemplateCopy start_template_copy(Session&, const std::string&);
+  friend void
+  adopt_copy_as_template(Session&, const History&, const Version&,
+                         TemplateCopy&,
+                         const std::vector<std::pair<Version, std::string>>&);
+  TemplateCopy(std::unique_ptr<db::Cluster> cluster, std::string name);
+
+  std::unique_ptr<db::Cluster> m_cluster;
+  std::string m_name;
+  bool m_open = true; // the CREATE DATABASE is still to be waited for
+  bool m_adopted = false;
+};
+
+// Start copying the session's database `db` (it must have no sessions
+// until the copy is done; a session that connects meanwhile waits for it).
+TemplateCopy start_template_copy(Session& session, const std::string& db);
+
+// What adopt_as_template() does with `db`, done with `copy`, a copy of it
+// made before `commits` were stamped in `db`: wait for the copy, stamp
+// them in it too, make it the template of `v`. Throws when the copy
+// failed: the caller then adopts `db` itself.
+void adopt_copy_as_template(
+    Session& session, const History& history, const Version& v,
+    TemplateCopy& copy,
+    const std::vector<std::pair<Version, std::string>>& commits);
 
 } // namespace hop::deploy

@@ -856,7 +856,7 @@ RestoreResult restore_development(Session& s, const Version& v)
   auto old = cluster.swap_in(scratch.name(), s.dbname());
   scratch.adopt();
   if (old) {
-    s.after([&s, name = *old] { s.cluster().drop(name); });
+    s.drop_after(*old);
   }
   RestoreResult result;
   result.version = v;
@@ -969,7 +969,7 @@ RestoreResult restore_production(Session& s, const Version& v)
   auto old = cluster.swap_in(scratch.name(), db, db::Sessions::refuse);
   scratch.adopt();
   if (old) {
-    s.after([&s, name = *old] { s.cluster().drop(name); });
+    s.drop_after(*old);
   }
   result.used = chosen;
   return result;

@@ -71,7 +71,7 @@ ApplyResult build(Context& ctx, const patches::Release* rel, LockReport report)
   built.database.adopt();
   if (old) {
     // The user has the result before the old database is dropped.
-    s.after([&s, name = *old] { s.cluster().drop(name); });
+    s.drop_after(*old);
   }
   result.package = codegen::write_plan(std::move(plan), project.root);
   return result;

@@ -24,6 +24,18 @@ void check_out_release(Context& ctx, const std::string& commit,
   ctx.repo.checkout_paths(commit, ctx.repo.diff_paths(parent, commit));
 }
 
+// Each release of `history` and its commit, as the rows record them.
+std::vector<std::pair<Version, std::string>>
+commits_of(const deploy::History& history)
+{
+  std::vector<std::pair<Version, std::string>> commits;
+  commits.reserve(history.releases.size());
+  for (const auto& r : history.releases) {
+    commits.emplace_back(r.version, r.commit);
+  }
+  return commits;
+}
+
 // The database's rows after the refs moved: every release of the history
 // records its commit. `replayed`: the database is the one this run
 // replayed (its rows are new: stamp them). Else it is as an earlier run
@@ -35,10 +47,7 @@ bool complete_rows(Context& ctx, Version v, bool replayed)
   Session& s = ctx.session;
   ctx.history = deploy::read_history(ctx.repo);
   ctx.state = read_state(ctx.repo, ctx.history);
-  std::vector<std::pair<Version, std::string>> commits;
-  for (const auto& r : ctx.history.releases) {
-    commits.emplace_back(r.version, r.commit);
-  }
+  auto commits = commits_of(ctx.history);
   bool rebuild = !replayed && !s.cluster().exists(s.dbname());
   if (!replayed && !rebuild) {
     meta::Record rec = meta::read_record(s.database());
@@ -71,6 +80,20 @@ void adopt_template(Context& ctx, const Version& v, ReleaseResult& result)
 {
   Session& s = ctx.session;
   s.close_database();
+  if (ctx.template_copy) {
+    try {
+      deploy::adopt_copy_as_template(s, ctx.history, v, *ctx.template_copy,
+                                     commits_of(ctx.history));
+      output::trace("step: release " + v.str() +
+                    ": template adopted (copied during the tests)");
+      return;
+    } catch (const Error& e) {
+      output::trace("release: the copy made during the tests is no "
+                    "template: " +
+                    std::string(e.what()));
+    }
+    ctx.template_copy.reset();
+  }
   try {
     deploy::adopt_as_template(s, ctx.history, v, s.dbname());
     output::trace("step: release " + v.str() + ": template adopted");

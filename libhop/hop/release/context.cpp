@@ -34,7 +34,7 @@ Context open_context(Session& s, const std::string& command)
            "refs/notes/hop:refs/notes/hop");
     throw e;
   }
-  return Context{s, repo, std::move(history), std::move(state), {}};
+  return Context{s, repo, std::move(history), std::move(state), {}, {}};
 }
 
 deploy::Lock take_lock(Context& ctx, const std::string& command)

@@ -7,6 +7,7 @@
 #include "../deploy/check.hpp"
 #include "../deploy/history.hpp"
 #include "../deploy/lock.hpp"
+#include "../deploy/templates.hpp"
 #include "../git/repository.hpp"
 #include "../notes.hpp"
 #include "../patches.hpp"
@@ -30,6 +31,9 @@ struct Context
   State state;
   // What take_lock() found a killed git-hop had left, and repaired.
   std::vector<std::string> swept;
+  // The replayed database's copy made while the tests ran, to become the
+  // release's template (adopt_template()).
+  std::optional<deploy::TemplateCopy> template_copy;
 };
 
 Context open_context(Session& s, const std::string& command);
