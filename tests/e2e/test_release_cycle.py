@@ -684,14 +684,12 @@ def test_13_status_while_applied(applied):
     assert row["branch"].startswith("hop_0.0.1 (")
 
 
-def test_apply_ends_before_the_old_database_is_dropped(first, git_hop_bin):
-    """The old dev database is dropped after the result, by a child that
-    goes on after git-hop exits: with stdout a pipe, the result is there and
-    git-hop has exited while the drop still waits (here: for a transaction
-    that holds a lock on that database). Meanwhile the database being
-    dropped is no leftover for status; once the lock goes, the drop ends."""
-    p = first
-    p.hop("apply", check=0)  # a dev database at 0.0.1, to be swapped out
+@contextlib.contextmanager
+def apply_whose_drop_waits(p: Project, git_hop_bin: Path):
+    """`git-hop apply` (stdout a pipe) on a dev database that it swaps out,
+    with the old database locked by a transaction of the test from just
+    before the swap: yields (the apply, the locking connection), the apply
+    going on; the lock is released at the end."""
     old = p.name("__hop_old")
     env = dict(p.env, GIT_HOP_TRACE=os.fspath(p.path.parent / "apply.trace"),
                GIT_HOP_TRACE_STOP="db: swap ")
@@ -706,6 +704,25 @@ def test_apply_ends_before_the_old_database_is_dropped(first, git_hop_bin):
         with holder.cursor() as cur:
             cur.execute(f'comment on database "{old}" is \'held by the test\'')
         os.kill(proc.pid, signal.SIGCONT)
+        yield proc, holder
+    finally:
+        holder.rollback()
+        holder.close()
+        if proc.poll() is None:
+            proc.wait(timeout=60)
+        proc.stdout.close()
+
+
+def test_apply_ends_before_the_old_database_is_dropped(first, git_hop_bin):
+    """The old dev database is dropped after the result, by a child that
+    goes on after git-hop exits: with stdout a pipe, the result is there and
+    git-hop has exited while the drop still waits (here: for a transaction
+    that holds a lock on that database). Meanwhile the database being
+    dropped is no leftover for status; once the lock goes, the drop ends."""
+    p = first
+    p.hop("apply", check=0)  # a dev database at 0.0.1, to be swapped out
+    old = p.name("__hop_old")
+    with apply_whose_drop_waits(p, git_hop_bin) as (proc, holder):
         # The whole output, then end of file: git-hop is gone, and the
         # child holds none of its pipes.
         out = proc.stdout.read()
@@ -721,12 +738,6 @@ def test_apply_ends_before_the_old_database_is_dropped(first, git_hop_bin):
         holder.rollback()
         hoptest.settle(p.env)
         assert not db_exists(p.cluster, old)
-    finally:
-        holder.rollback()
-        holder.close()
-        if proc.poll() is None:
-            proc.wait(timeout=60)
-    assert proc.returncode == 0
 
 
 def test_apply_right_after_apply_waits_for_its_drop(first, git_hop_bin):
@@ -735,34 +746,17 @@ def test_apply_right_after_apply_waits_for_its_drop(first, git_hop_bin):
     for that drop, then swaps as usual; nothing is left."""
     p = first
     p.hop("apply", check=0)
-    old = p.name("__hop_old")
-    env = dict(p.env, GIT_HOP_TRACE=os.fspath(p.path.parent / "apply.trace"),
-               GIT_HOP_TRACE_STOP="db: swap ")
-    bin_ = os.fspath(git_hop_bin / "git-hop")
-    proc = subprocess.Popen([bin_, "apply"], cwd=p.path, env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    holder = p.cluster.connect("postgres")
-    try:
-        _, status = os.waitpid(proc.pid, os.WUNTRACED)
-        assert os.WIFSTOPPED(status), "git-hop ended before the swap"
-        holder.autocommit = False
-        with holder.cursor() as cur:
-            cur.execute(f'comment on database "{old}" is \'held by the test\'')
-        os.kill(proc.pid, signal.SIGCONT)
+    with apply_whose_drop_waits(p, git_hop_bin) as (proc, holder):
         assert proc.wait(timeout=20) == 0
-        second = subprocess.Popen([bin_, "apply"], cwd=p.path, env=p.env,
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True)
+        second = subprocess.Popen([os.fspath(git_hop_bin / "git-hop"), "apply"],
+                                  cwd=p.path, env=p.env, stdin=subprocess.DEVNULL,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         time.sleep(1)
         assert second.poll() is None, "the second apply did not wait for the drop"
         holder.rollback()
         out, err = second.communicate(timeout=60)
         assert second.returncode == 0, err
         assert out.startswith("Applied 0.0.1 on 0.0.0"), out
-    finally:
-        holder.rollback()
-        holder.close()
     hoptest.settle(p.env)
     assert p.leftovers() == []
     assert p.releases()[-1] == ("0.0.1", "First")
