@@ -217,6 +217,16 @@ bool tracing()
   return tracer().enabled;
 }
 
+std::string ms_since(std::chrono::steady_clock::time_point start)
+{
+  auto ms = std::chrono::duration<double, std::milli>(
+                std::chrono::steady_clock::now() - start)
+                .count();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f ms", ms);
+  return buf;
+}
+
 void stop_tracing()
 {
   Tracer& t = tracer();

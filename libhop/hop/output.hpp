@@ -9,6 +9,7 @@
 // not inherit it.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -42,6 +43,8 @@ void render(const Error& error);
 
 // Tracing (GIT_HOP_TRACE).
 bool tracing();
+// The time since `start` as trace lines give it: "3.1 ms".
+std::string ms_since(std::chrono::steady_clock::time_point start);
 void trace(std::string_view text);
 // No more tracing, nor stopping at GIT_HOP_TRACE_STOP (a detached child,
 // process::detach(), whose trace nobody reads).

@@ -253,13 +253,8 @@ void trace_done(const Command& cmd, const Result& result,
                 std::chrono::steady_clock::time_point start)
 {
   if (output::tracing()) {
-    auto ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
     output::trace("done: " + cmd.argv[0] + " " + result.describe() + " in " +
-                  buf);
+                  output::ms_since(start));
   }
 }
 

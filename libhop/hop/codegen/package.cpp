@@ -503,13 +503,8 @@ void trace_lap(std::chrono::steady_clock::time_point& start,
                const std::string& what)
 {
   if (output::tracing()) {
-    auto now = std::chrono::steady_clock::now();
-    char buf[32];
-    std::snprintf(
-        buf, sizeof buf, " (%.1f ms)",
-        std::chrono::duration<double, std::milli>(now - start).count());
-    output::trace("codegen: " + what + buf);
-    start = now;
+    output::trace("codegen: " + what + " (" + output::ms_since(start) + ")");
+    start = std::chrono::steady_clock::now();
   }
 }
 

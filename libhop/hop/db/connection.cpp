@@ -36,12 +36,8 @@ void trace_sql(std::string_view sql,
   if (!output::tracing()) {
     return;
   }
-  auto ms = std::chrono::duration<double, std::milli>(
-                std::chrono::steady_clock::now() - start)
-                .count();
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.1f ms", ms);
-  output::trace("sql: " + first_line(sql) + "  (" + buf + ")");
+  output::trace("sql: " + first_line(sql) + "  (" + output::ms_since(start) +
+                ")");
 }
 
 // The non-empty lines of `text`, without the spaces and tabs that start
@@ -219,13 +215,8 @@ Connection::try_connect(const std::map<std::string, std::string>& keywords,
       },
       nullptr);
   if (output::tracing()) {
-    auto ms = std::chrono::duration<double, std::milli>(
-                  std::chrono::steady_clock::now() - start)
-                  .count();
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f ms", ms);
     output::trace("db: connected to '" + conn.dbname() + "' as " + conn.user() +
-                  " (" + buf + ")");
+                  " (" + output::ms_since(start) + ")");
   }
   return conn;
 }
