@@ -48,6 +48,16 @@ std::vector<std::string> stamps(Session& s, const History& h, size_t last)
   return out;
 }
 
+// The finished build `build` becomes the template `name`, stamped `stamp`
+// (the comment last: a kill before it leaves a template that is rebuilt).
+void put_in_place(db::Cluster& cluster, const std::string& build,
+                  const std::string& name, const std::string& stamp)
+{
+  cluster.drop(name);
+  cluster.rename(build, name);
+  cluster.set_comment(name, stamp);
+}
+
 size_t index_of(const History& h, const Version& v)
 {
   for (size_t i = 0; i < h.releases.size(); ++i) {
@@ -171,10 +181,8 @@ std::string ensure_template(Session& s, const History& h, const Version& v)
     } else {
       build_release(s, r, names[i - 1], build.name());
     }
-    cluster.drop(names[i]);
-    cluster.rename(build.name(), names[i]);
+    put_in_place(cluster, build.name(), names[i], stamp[i]);
     build.adopt();
-    cluster.set_comment(names[i], stamp[i]);
   }
   return names[last];
 }
@@ -189,10 +197,8 @@ void adopt_as_template(Session& s, const History& h, const Version& v,
   db::ScratchDatabase build(cluster,
                             db::derived_name(s.dbname(), "__hop_build"));
   cluster.clone(db, build.name());
-  cluster.drop(name);
-  cluster.rename(build.name(), name);
+  put_in_place(cluster, build.name(), name, stamp);
   build.adopt();
-  cluster.set_comment(name, stamp);
 }
 
 TemplateCopy::TemplateCopy(std::unique_ptr<db::Cluster> cluster,
@@ -256,10 +262,8 @@ void adopt_copy_as_template(
         db::Connection::connect(cluster.settings_for(copy.m_name).keywords());
     meta::stamp_commits(conn, commits);
   }
-  cluster.drop(name);
-  cluster.rename(copy.m_name, name);
+  put_in_place(cluster, copy.m_name, name, stamp);
   copy.m_adopted = true;
-  cluster.set_comment(name, stamp);
 }
 
 } // namespace hop::deploy
